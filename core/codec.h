@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+// Little-endian binary encoding with length prefixes: log entry payloads, messages, snapshots.
+//
+// The writer cannot fail. The reader never trusts its input: every read checks the remaining
+// length, and once a read fails the reader stays failed (`ok()` is false), so a decoder can
+// read a whole structure and check `ok()` once at the end.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/types.h"
+
+namespace raftlink {
+
+class ByteWriter {
+public:
+    void u8(std::uint8_t value);
+    void u32(std::uint32_t value);
+    void u64(std::uint64_t value);
+    void i64(std::int64_t value) { u64(static_cast<std::uint64_t>(value)); }
+    /// A u32 length prefix followed by the bytes.
+    void bytes(ByteView value);
+    void string(std::string_view value);
+
+    const Bytes& buffer() const { return buffer_; }
+    Bytes take() { return std::move(buffer_); }
+
+private:
+    Bytes buffer_;
+};
+
+class ByteReader {
+public:
+    explicit ByteReader(ByteView input) : input_(input) {}
+
+    std::uint8_t u8();
+    std::uint32_t u32();
+    std::uint64_t u64();
+    std::int64_t i64() { return static_cast<std::int64_t>(u64()); }
+    /// Reads a u32 length prefix and that many bytes; fails if longer than `length_max`.
+    Bytes bytes(std::uint32_t length_max);
+    std::string string(std::uint32_t length_max);
+
+    bool ok() const { return ok_; }
+    bool at_end() const { return offset_ == input_.size(); }
+    std::size_t remaining() const { return input_.size() - offset_; }
+
+private:
+    bool take(std::size_t count, const std::uint8_t** out);
+
+    ByteView input_;
+    std::size_t offset_ = 0;
+    bool ok_ = true;
+};
+
+}  // namespace raftlink

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+#include "core/fsm/commands.h"
+
+#include <limits>
+#include <utility>
+#include <variant>
+
+#include "core/assert.h"
+#include "core/codec.h"
+
+namespace raftlink::fsm {
+namespace {
+
+// Payload layout (little-endian, codec.h):
+//   u8 format version, u8 command tag, then the command's fields.
+// The version covers the layout of every command; a new command only needs a new tag. Log
+// entries outlive the binary that wrote them, so a replica must refuse a payload it cannot read
+// rather than guess at it.
+constexpr std::uint8_t command_format_version = 1;
+
+enum class CommandTag : std::uint8_t {
+    CreateUrl = 1,
+};
+
+void encode_fields(ByteWriter& writer, const CreateUrl& create) {
+    // The service validates requests against these bounds before proposing, so an oversized
+    // field here is a programmer error, not bad input; decode checks the same bounds (a pair).
+    ASSERT_LE(create.url.size(), url_bytes_max);
+    ASSERT_LE(create.idempotency_key.size(), idempotency_key_bytes_max);
+    writer.u8(static_cast<std::uint8_t>(CommandTag::CreateUrl));
+    writer.string(create.url);
+    writer.string(create.idempotency_key);
+    writer.i64(create.created_at_ms);
+}
+
+/// Reads one length-prefixed string and checks it against `length_max`. A length prefix that
+/// points past the end of the payload is Malformed (truncated); a complete field that is too
+/// long is OutOfRange. The reader never allocates more than the payload holds, whatever the
+/// prefix claims, because it checks the remaining length before copying.
+Result<std::string> read_bounded_string(ByteReader& reader, std::size_t length_max,
+                                        const char* field) {
+    std::string value = reader.string(std::numeric_limits<std::uint32_t>::max());
+    if (!reader.ok()) {
+        return make_error(ErrorCode::Malformed, std::string("command truncated in ") + field);
+    }
+    if (value.size() > length_max) {
+        return make_error(ErrorCode::OutOfRange, std::string("command ") + field + " too long");
+    }
+    return value;
+}
+
+Result<Command> decode_create_url(ByteReader& reader) {
+    CreateUrl create;
+    auto url = read_bounded_string(reader, url_bytes_max, "url");
+    if (!url) return url.error();
+    create.url = std::move(url.value());
+
+    auto key = read_bounded_string(reader, idempotency_key_bytes_max, "idempotency key");
+    if (!key) return key.error();
+    create.idempotency_key = std::move(key.value());
+
+    create.created_at_ms = reader.i64();
+    if (!reader.ok()) {
+        return make_error(ErrorCode::Malformed, "command truncated in created_at_ms");
+    }
+    return Command(std::move(create));
+}
+
+/// Dispatches on the tag; a tag this binary does not know is an error, never skipped, because
+/// skipping an entry would make this replica's state diverge from the others'.
+Result<Command> decode_fields(std::uint8_t tag, ByteReader& reader) {
+    switch (tag) {
+        case static_cast<std::uint8_t>(CommandTag::CreateUrl):
+            return decode_create_url(reader);
+        default:
+            return make_error(ErrorCode::Malformed, "unknown command tag");
+    }
+}
+
+}  // namespace
+
+Bytes encode_command(const Command& command) {
+    ByteWriter writer;
+    writer.u8(command_format_version);
+    std::visit([&writer](const auto& alternative) { encode_fields(writer, alternative); },
+               command);
+    ASSERT_GE(writer.buffer().size(), std::size_t{2});
+    return writer.take();
+}
+
+Result<Command> decode_command(ByteView payload) {
+    // NB: an empty payload is Raft's no-op (§8), which the caller handles before decoding; here
+    // it is simply too short to be a command.
+    ByteReader reader(payload);
+    const std::uint8_t version = reader.u8();
+    const std::uint8_t tag = reader.u8();
+    if (!reader.ok()) return make_error(ErrorCode::Malformed, "command too short");
+    if (version != command_format_version) {
+        return make_error(ErrorCode::Malformed, "unknown command format version");
+    }
+
+    Result<Command> command = decode_fields(tag, reader);
+    if (!command) return command;
+    // Trailing bytes mean the writer and the reader disagree on the layout; accepting them
+    // would let two encodings decode to the same command.
+    if (!reader.at_end()) return make_error(ErrorCode::Malformed, "command has trailing bytes");
+    return command;
+}
+
+}  // namespace raftlink::fsm

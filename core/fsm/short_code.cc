@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+#include "core/fsm/short_code.h"
+
+#include <array>
+
+#include "core/assert.h"
+
+namespace raftlink::fsm {
+namespace {
+
+// NB: every constant in this file is part of the public format. Codes are handed to clients and
+// rebuilt from snapshots, so changing the alphabet, the rounds or the round function would make
+// every existing short link resolve to a different URL (the golden test pins them).
+
+constexpr std::string_view alphabet =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+constexpr std::uint64_t base = 62;
+static_assert(alphabet.size() == base);
+
+constexpr std::uint64_t power(std::uint64_t value, std::size_t exponent) {
+    std::uint64_t result = 1;
+    for (std::size_t i = 0; i < exponent; i++) result *= value;
+    return result;
+}
+static_assert(power(base, short_code_length) == short_code_index_max);
+
+// The Feistel network permutes [0, 2^42), the smallest even-width domain that holds 62^7.
+constexpr int half_bits = 21;
+constexpr std::uint64_t half_mask = (std::uint64_t{1} << half_bits) - 1;
+constexpr std::uint64_t domain_size = std::uint64_t{1} << (2 * half_bits);
+static_assert(domain_size >= short_code_index_max);
+// About 80% of the domain is below 62^7, so cycle walking takes 1.25 steps on average.
+static_assert(domain_size - short_code_index_max < short_code_index_max);
+
+// Luby-Rackoff: 4 rounds with random round functions give a strong pseudo-random permutation;
+// 6 leave margin for a round function that is a fast mix rather than a cryptographic one.
+constexpr int round_count = 6;
+
+constexpr std::uint64_t golden_gamma = 0x9e3779b97f4a7c15ULL;
+
+/// The SplitMix64 finalizer: a bijection on 64-bit words with full avalanche.
+constexpr std::uint64_t mix64(std::uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+constexpr std::uint64_t round_function(std::uint64_t half, std::uint64_t key, int round) {
+    const std::uint64_t round_key =
+        mix64(key ^ (static_cast<std::uint64_t>(round + 1) * golden_gamma));
+    return mix64(half ^ round_key) & half_mask;
+}
+
+std::uint64_t feistel_forward(std::uint64_t value, std::uint64_t key) {
+    ASSERT_LT(value, domain_size);
+    std::uint64_t left = value >> half_bits;
+    std::uint64_t right = value & half_mask;
+    for (int round = 0; round < round_count; round++) {
+        const std::uint64_t next_right = left ^ round_function(right, key, round);
+        left = right;
+        right = next_right;
+    }
+    return (left << half_bits) | right;
+}
+
+std::uint64_t feistel_inverse(std::uint64_t value, std::uint64_t key) {
+    ASSERT_LT(value, domain_size);
+    std::uint64_t left = value >> half_bits;
+    std::uint64_t right = value & half_mask;
+    for (int round = round_count - 1; round >= 0; round--) {
+        const std::uint64_t previous_left = right ^ round_function(left, key, round);
+        right = left;
+        left = previous_left;
+    }
+    return (left << half_bits) | right;
+}
+
+// Cycle walking (Black and Rogaway): apply the permutation until the value lands in
+// [0, 62^7). It terminates because the start is in that range and the permutation's cycle
+// through it must come back to it; and it is a bijection on [0, 62^7) because walking forward
+// and walking backward stop at the same in-range neighbours on that cycle.
+std::uint64_t permute(std::uint64_t value, std::uint64_t key) {
+    ASSERT_LT(value, short_code_index_max);
+    do {
+        value = feistel_forward(value, key);
+    } while (value >= short_code_index_max);
+    return value;
+}
+
+std::uint64_t unpermute(std::uint64_t value, std::uint64_t key) {
+    ASSERT_LT(value, short_code_index_max);
+    do {
+        value = feistel_inverse(value, key);
+    } while (value >= short_code_index_max);
+    return value;
+}
+
+/// The position of `c` in the alphabet, or `base` if it is not in it. The alphabet is three
+/// runs of consecutive ASCII characters, so each run maps by an offset.
+std::uint64_t digit_of(char c) {
+    if (c >= '0' && c <= '9') return static_cast<std::uint64_t>(c - '0');
+    if (c >= 'A' && c <= 'Z') return static_cast<std::uint64_t>(c - 'A') + 10;
+    if (c >= 'a' && c <= 'z') return static_cast<std::uint64_t>(c - 'a') + 36;
+    return base;
+}
+
+}  // namespace
+
+std::string short_code_for(LogIndex index, std::uint64_t key) {
+    ASSERT_GE(index.value, std::uint64_t{1});
+    ASSERT_LT(index.value, short_code_index_max);
+    std::uint64_t value = permute(index.value, key);
+
+    // Most significant digit first, left-padded with '0', so every code has the same length.
+    std::string code(short_code_length, alphabet[0]);
+    for (std::size_t position = short_code_length; position > 0; position--) {
+        code[position - 1] = alphabet[value % base];
+        value /= base;
+    }
+    ASSERT_EQ(value, std::uint64_t{0});
+    return code;
+}
+
+std::optional<LogIndex> index_for_short_code(std::string_view code, std::uint64_t key) {
+    // The code comes from a client: reject rather than assert.
+    if (code.size() != short_code_length) return std::nullopt;
+    std::uint64_t value = 0;
+    for (const char c : code) {
+        const std::uint64_t digit = digit_of(c);
+        if (digit >= base) return std::nullopt;
+        value = value * base + digit;
+    }
+    // Seven base-62 digits cannot exceed 62^7 - 1, so every well-formed code is in range.
+    ASSERT_LT(value, short_code_index_max);
+
+    const std::uint64_t index = unpermute(value, key);
+    // Index 0 is the empty log prefix: no entry, so its code was never handed out.
+    if (index == 0) return std::nullopt;
+    return LogIndex(index);
+}
+
+}  // namespace raftlink::fsm

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+// raft::Node: the Raft state machine of one server, value in, value out (like etcd's RawNode).
+//
+// Inputs: start(), on_time(now), step(message, now), propose(data, now), advance(ready).
+// Outputs: a Ready (state to persist, messages to send, entries to apply), next_deadline(),
+// and trace lines in the seed's wording. The node does no I/O, reads no clock and owns its
+// only random generator (seeded from Config::seed), so a unit test can drive it by hand and a
+// simulation replays it exactly.
+//
+// Every input carries `now` (monotonic nanoseconds) so that the node never acts on a stale
+// time. Invariants (checked after every input by check_invariants()): applied <= commit <=
+// last index; stable <= last index; the term and the commit index never decrease; a leader
+// has voted for itself.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/prng.h"
+#include "core/raft/config.h"
+#include "core/raft/log.h"
+#include "core/raft/messages.h"
+#include "core/raft/ready.h"
+#include "core/raft/trace_line.h"
+#include "core/types.h"
+
+namespace raftlink::raft {
+
+enum class Role { Follower, Candidate, Leader };
+const char* role_name(Role role);
+
+/// The leader's view of one follower (§5.3: nextIndex and matchIndex).
+struct Progress {
+    LogIndex match_index;
+    LogIndex next_index{1};
+    /// The last index of each AppendEntries sent with entries and not yet acknowledged, oldest
+    /// first (etcd's Inflights). Bounded by Config::inflight_appends_max.
+    std::deque<LogIndex> inflight;
+    /// match_index at the previous heartbeat: if it has not moved while entries are missing,
+    /// the appends in flight are presumed lost and sent again.
+    LogIndex match_index_at_heartbeat;
+    /// The highest commit index this follower was told; when the leader's is higher and
+    /// nothing else goes out, a heartbeat carries it at once.
+    LogIndex commit_index_sent;
+};
+
+struct ProposeResult {
+    bool accepted = false;
+    LogIndex index;
+    Term term;
+    /// When not accepted: the leader this node knows of, or no_node.
+    NodeId leader_hint;
+};
+
+constexpr Nanos no_deadline = std::numeric_limits<Nanos>::max();
+
+class Node {
+public:
+    /// `state` is what storage recovered; an empty state is a fresh node. Asserts a valid config.
+    Node(Config config, PersistentState state);
+
+    /// Becomes a follower of the persisted term. The election timer starts at the first on_time.
+    void start();
+    /// Fires timers whose deadline is <= now. Harmless when nothing is due.
+    void on_time(Nanos now);
+    /// Handles one message. Messages from unknown senders or addressed elsewhere are dropped.
+    void step(const Message& message, Nanos now);
+    /// Appends a client command as a new entry if this node is leader, and replicates it at once.
+    ProposeResult propose(Bytes data, Nanos now);
+
+    /// Whether ready() would return anything. False while a Ready is outstanding.
+    bool has_ready() const;
+    /// Hands out what to persist, send and apply. Precondition: no Ready is outstanding.
+    Ready ready();
+    /// Acknowledges that everything in `ready` was done (persisted, sent, applied).
+    void advance(const Ready& ready, Nanos now);
+
+    /// The earliest time at which on_time has something to do, or no_deadline.
+    Nanos next_deadline() const;
+    /// Trace lines produced since the last call, in order.
+    std::vector<TraceLine> take_trace();
+
+    NodeId id() const { return config_.id; }
+    Role role() const { return role_; }
+    Term current_term() const { return hard_state_.current_term; }
+    NodeId voted_for() const { return hard_state_.voted_for; }
+    NodeId leader_id() const { return leader_id_; }
+    LogIndex commit_index() const { return commit_index_; }
+    LogIndex applied_index() const { return applied_index_; }
+    const Log& log() const { return log_; }
+    const Config& config() const { return config_; }
+    /// The leader's progress for each follower (empty unless leader).
+    const std::map<NodeId, Progress>& progress() const { return progress_; }
+
+    /// Asserts the node's invariants, including deltas against the previous call.
+    void check_invariants();
+
+private:
+    // Role transitions (§5.2).
+    void become_follower(Term term, NodeId leader);
+    void become_candidate(Nanos now);
+    void become_leader(Nanos now);
+
+    // Message handlers.
+    void handle_request_vote(const Message& message, const RequestVote& body);
+    void handle_request_vote_reply(const Message& message, const RequestVoteReply& body,
+                                   Nanos now);
+    void handle_append_entries(const Message& message, const AppendEntries& body);
+    /// Why an AppendEntries' entries cannot come from a correct leader, or nullptr.
+    const char* malformed_entries(const Message& message, const AppendEntries& body) const;
+    void handle_append_entries_reply(const Message& message, const AppendEntriesReply& body,
+                                     Nanos now);
+    void step_to_higher_term(const Message& message);
+
+    // Replication (§5.3) and commitment (§5.4.2).
+    bool send_append(NodeId peer);
+    void send_heartbeat(NodeId peer);
+    void broadcast_append(bool heartbeat_if_idle);
+    void on_heartbeat_timer(Nanos now);
+    void maybe_commit();
+    bool candidate_log_is_up_to_date(const RequestVote& body) const;
+
+    // Timers and the step frame.
+    void begin_step();
+    void finish_step(Nanos now);
+    void reset_election_timer(const char* reason);
+    void request_new_election_timer();
+    void start_election_timer(Nanos now);
+
+    void send(NodeId to, MessageBody body);
+    void emit(std::string text);
+    void emit_timer(std::string text);
+
+    Config config_;
+    Prng prng_;
+    HardState hard_state_;
+    HardState persisted_hard_state_;
+    Log log_;
+    Role role_ = Role::Follower;
+    NodeId leader_id_;
+    // Invariant: applied_index_ <= commit_index_ <= log_.last_index().
+    LogIndex commit_index_;
+    LogIndex applied_index_;
+
+    std::set<NodeId> votes_granted_;          // Candidate only.
+    std::map<NodeId, Progress> progress_;     // Leader only; peers, not self.
+    Nanos heartbeat_deadline_ = no_deadline;  // Leader only.
+
+    // The election timer, modelled as the seed's: each "generation" is started with a freshly
+    // drawn timeout and numbered by the term it started in; resets move its deadline.
+    bool election_timer_running_ = false;
+    bool election_timer_restart_pending_ = false;
+    bool election_deadline_reset_pending_ = false;
+    Nanos election_deadline_ = no_deadline;
+    Nanos election_timeout_ = 0;
+    Term election_timer_term_;
+    // A candidate's timer that was running when it won: it fires once more as a no-op.
+    Nanos won_election_deadline_ = no_deadline;
+    Term won_election_term_;
+
+    std::vector<Message> outbox_;                // Ready::messages
+    std::vector<Message> outbox_after_persist_;  // Ready::messages_after_persist
+    bool ready_outstanding_ = false;
+
+    std::vector<TraceLine> trace_;
+    std::size_t main_lines_in_step_ = 0;
+    std::size_t timer_anchor_ = 0;
+
+    // For delta checks in check_invariants().
+    Term checked_term_;
+    LogIndex checked_commit_index_;
+};
+
+}  // namespace raftlink::raft

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+#include "core/replica.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "core/assert.h"
+#include "core/fsm/commands.h"
+#include "core/service/url_validation.h"
+#include "core/text.h"
+
+namespace raftlink {
+namespace {
+
+// Storage is loaded before the node exists, so the trace line comes from a helper.
+raft::PersistentState load_logged(Storage& storage, Observer& observer, NodeId id) {
+    observer.on_trace(id, raft::TraceLine{raft::TraceLane::Main, 0, "Initializing URLStore"});
+    raft::PersistentState state = storage.load();
+    observer.on_trace(id, raft::TraceLine{raft::TraceLane::Main, 0, "Initializing Raft node"});
+    return state;
+}
+
+}  // namespace
+
+Replica::Replica(ReplicaConfig config, Clock& clock, Transport& transport, Storage& storage,
+                 Observer& observer)
+    : config_(std::move(config)),
+      clock_(clock),
+      transport_(transport),
+      storage_(storage),
+      observer_(observer),
+      store_(config_.code_key),
+      node_(config_.raft, load_logged(storage, observer, config_.raft.id)) {}
+
+void Replica::start() {
+    ASSERT(!started_);
+    started_ = true;
+    trace("Starting consensus module");
+    node_.start();
+    forward_trace();
+    // The election timer starts on the first wake-up, after the environment has started its
+    // services (the seed logs "Starting HTTP server" between the two).
+    wake_requested_ = clock_.now();
+    clock_.wake_at(wake_requested_);
+}
+
+void Replica::on_time() {
+    if (!started_) return;
+    const Nanos now = clock_.now();
+    wake_requested_ = raft::no_deadline;
+    node_.on_time(now);
+    pending_.expire(now);
+    pump();
+}
+
+void Replica::on_message(const raft::Message& message) {
+    if (!started_) return;
+    node_.step(message, clock_.now());
+    pump();
+}
+
+void Replica::shorten(service::ShortenRequest request, service::ShortenDone done) {
+    service::ShortenResponse response;
+    if (const auto problem = service::validate_url(request.url)) {
+        response.status = service::ShortenStatus::Invalid;
+        response.message = *problem;
+    } else if (request.idempotency_key.size() > fsm::idempotency_key_bytes_max) {
+        response.status = service::ShortenStatus::Invalid;
+        response.message = concat("the idempotency key is longer than ",
+                                  fsm::idempotency_key_bytes_max, " bytes");
+    } else if (!started_ || node_.role() != raft::Role::Leader) {
+        response.leader_id = node_.leader_id();
+        response.status = response.leader_id == no_node ? service::ShortenStatus::NoLeader
+                                                         : service::ShortenStatus::NotLeader;
+        response.message = response.leader_id == no_node ? "No leader known" : "Not a leader node";
+    } else if (pending_.full()) {
+        response.status = service::ShortenStatus::NoLeader;
+        response.message = "too many creates waiting for commit; retry later";
+    } else {
+        const fsm::Command command = fsm::CreateUrl{std::move(request.url),
+                                                    std::move(request.idempotency_key),
+                                                    clock_.wall_now_ms()};
+        const Nanos now = clock_.now();
+        const raft::ProposeResult proposed = node_.propose(fsm::encode_command(command), now);
+        ASSERT(proposed.accepted);
+        pending_.add(proposed.index, proposed.term, now + config_.commit_timeout, std::move(done));
+        pump();
+        return;
+    }
+    done(response);
+}
+
+service::ResolveResponse Replica::resolve(std::string_view code) const {
+    service::ResolveResponse response;
+    const auto record = store_.lookup(code);
+    if (record) {
+        response.status = service::ResolveStatus::Found;
+        response.url = record->url;
+    }
+    return response;
+}
+
+void Replica::trace(std::string text) {
+    observer_.on_trace(node_.id(), raft::TraceLine{raft::TraceLane::Main, 0, std::move(text)});
+}
+
+void Replica::pump() {
+    forward_trace();
+    if (!write_in_flight_ && node_.has_ready()) {
+        raft::Ready ready = node_.ready();
+        for (const raft::Message& message : ready.messages) transport_.send(message);
+        if (ready.needs_persist()) {
+            write_in_flight_ = true;
+            WriteBatch batch{ready.hard_state, ready.entries};
+            // NB: in the simulator a crash destroys this replica and drops the callback with
+            // the disk's unsynced writes, so `this` is alive whenever it runs.
+            storage_.write(std::move(batch), [this, ready = std::move(ready)]() mutable {
+                write_in_flight_ = false;
+                on_durable(std::move(ready));
+            });
+        } else {
+            on_durable(std::move(ready));
+        }
+        return;  // on_durable pumps again
+    }
+    schedule_wake();
+}
+
+void Replica::on_durable(raft::Ready ready) {
+    for (const raft::Message& message : ready.messages_after_persist) transport_.send(message);
+    for (const raft::Entry& entry : ready.committed_entries) apply(entry);
+    node_.advance(ready, clock_.now());
+    pump();
+}
+
+void Replica::apply(const raft::Entry& entry) {
+    if (entry.data.empty()) {
+        store_.apply_noop(entry.index);
+        pending_.on_applied(entry, nullptr);
+        return;
+    }
+    const auto command = fsm::decode_command(entry.data);
+    // Only a leader writes entries, and it encodes them itself: a committed entry that does
+    // not decode means memory or storage corruption got past the checksums.
+    ASSERT(command.ok());
+    const fsm::CreateResult created = store_.apply(entry.index, command.value());
+    if (config_.raft.trace_enabled) {
+        trace(concat("Applied log entry at index ", entry.index));
+        trace(concat("FSM: Added new URL mapping: ", created.record.code, " -> ",
+                     created.record.url, created.deduplicated ? " (idempotent retry)" : ""));
+    }
+    pending_.on_applied(entry, &created);
+}
+
+void Replica::forward_trace() {
+    for (const raft::TraceLine& line : node_.take_trace()) observer_.on_trace(node_.id(), line);
+}
+
+void Replica::schedule_wake() {
+    const Nanos deadline = std::min(node_.next_deadline(), pending_.next_deadline());
+    if (deadline == raft::no_deadline || deadline >= wake_requested_) return;
+    wake_requested_ = deadline;
+    clock_.wake_at(deadline);
+}
+
+}  // namespace raftlink

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+// Replica: one server of the cluster, the same code in the simulator and in the real node.
+//
+// It binds raft::Node, the URL store and the service logic to the environment's Clock,
+// Transport, Storage and Observer, and runs etcd's Ready loop: persist, then send, apply and
+// answer clients, then advance. Exactly one Ready is outstanding at a time; inputs that arrive
+// meanwhile are taken by the node and go out in the next Ready (group commit for free).
+// Every method runs on the replica's one thread and returns without blocking.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/env.h"
+#include "core/fsm/url_store.h"
+#include "core/raft/config.h"
+#include "core/raft/node.h"
+#include "core/service/pending_creates.h"
+#include "core/service/requests.h"
+
+namespace raftlink {
+
+struct ReplicaConfig {
+    raft::Config raft;
+    /// Keys the short-code bijection; the same on every replica of a cluster.
+    std::uint64_t code_key = 0;
+    /// How long a create waits for its entry to commit before the client gets Timeout.
+    Nanos commit_timeout = ms(5000);
+};
+
+class Replica {
+public:
+    /// Loads the persistent state from `storage` and builds the node and the store. Logs the
+    /// seed's "Initializing URLStore" and "Initializing Raft node".
+    Replica(ReplicaConfig config, Clock& clock, Transport& transport, Storage& storage,
+            Observer& observer);
+    Replica(const Replica&) = delete;
+    Replica& operator=(const Replica&) = delete;
+
+    /// Starts the consensus module (the node becomes follower) and asks for a wake-up now.
+    void start();
+    /// The clock's wake-up fired.
+    void on_time();
+    /// A message from a peer arrived.
+    void on_message(const raft::Message& message);
+
+    /// Creates a short URL; `done` is called exactly once (possibly before this returns).
+    void shorten(service::ShortenRequest request, service::ShortenDone done);
+    /// A stale read from this replica's store (the seed's default consistency).
+    service::ResolveResponse resolve(std::string_view code) const;
+
+    /// Logs an environment line (transport, HTTP) into this replica's trace.
+    void trace(std::string text);
+
+    const raft::Node& node() const { return node_; }
+    const fsm::UrlStore& store() const { return store_; }
+    std::size_t pending_creates() const { return pending_.size(); }
+
+private:
+    void pump();
+    void on_durable(raft::Ready ready);
+    void apply(const raft::Entry& entry);
+    void forward_trace();
+    void schedule_wake();
+
+    ReplicaConfig config_;
+    Clock& clock_;
+    Transport& transport_;
+    Storage& storage_;
+    Observer& observer_;
+    fsm::UrlStore store_;
+    raft::Node node_;
+    service::PendingCreates pending_;
+    bool started_ = false;
+    bool write_in_flight_ = false;
+    Nanos wake_requested_ = raft::no_deadline;
+};
+
+}  // namespace raftlink

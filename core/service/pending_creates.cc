@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+#include "core/service/pending_creates.h"
+
+#include <limits>
+#include <utility>
+
+#include "core/assert.h"
+
+namespace raftlink::service {
+
+void PendingCreates::add(LogIndex index, Term term, Nanos deadline, ShortenDone done) {
+    ASSERT(!full());
+    const bool inserted = by_index_.emplace(index, Waiter{term, deadline, std::move(done)}).second;
+    ASSERT(inserted);
+    by_deadline_.emplace(deadline, index);
+}
+
+void PendingCreates::on_applied(const raft::Entry& entry, const fsm::CreateResult* created) {
+    const auto it = by_index_.find(entry.index);
+    if (it == by_index_.end()) return;
+    Waiter waiter = std::move(it->second);
+    by_index_.erase(it);
+    const auto range = by_deadline_.equal_range(waiter.deadline);
+    for (auto d = range.first; d != range.second; ++d) {
+        if (d->second == entry.index) {
+            by_deadline_.erase(d);
+            break;
+        }
+    }
+    ShortenResponse response;
+    if (entry.term == waiter.term && created != nullptr) {
+        response.status = ShortenStatus::Created;
+        response.record = created->record;
+        response.deduplicated = created->deduplicated;
+    } else {
+        // Another leader's entry took this index (§5.3): our proposal was never committed.
+        response.status = ShortenStatus::NotLeader;
+        response.message = "leadership changed before the create committed; retry on the leader";
+    }
+    waiter.done(response);
+}
+
+void PendingCreates::expire(Nanos now) {
+    while (!by_deadline_.empty() && by_deadline_.begin()->first <= now) {
+        const LogIndex index = by_deadline_.begin()->second;
+        by_deadline_.erase(by_deadline_.begin());
+        const auto it = by_index_.find(index);
+        ASSERT(it != by_index_.end());
+        ShortenDone done = std::move(it->second.done);
+        by_index_.erase(it);
+        ShortenResponse response;
+        response.status = ShortenStatus::Timeout;
+        response.message = "the create was not committed in time; it may still commit later";
+        done(response);
+    }
+}
+
+Nanos PendingCreates::next_deadline() const {
+    if (by_deadline_.empty()) return std::numeric_limits<Nanos>::max();
+    return by_deadline_.begin()->first;
+}
+
+}  // namespace raftlink::service

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// Creates that a leader proposed and whose clients wait for the commit.
+//
+// Each waits for the entry at its log index. When that index is applied with the proposal's
+// term, the create happened and the client gets its short id; when it is applied with another
+// term, a new leader replaced the entry and the create did not happen; when the deadline
+// passes first, the client gets Timeout (the entry may still commit later, which is why
+// clients retry with an idempotency key). Bounded by pending_creates_max.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+
+#include "core/raft/messages.h"
+#include "core/service/requests.h"
+#include "core/types.h"
+
+namespace raftlink::service {
+
+constexpr std::size_t pending_creates_max = 65536;
+
+class PendingCreates {
+public:
+    bool full() const { return by_index_.size() >= pending_creates_max; }
+    std::size_t size() const { return by_index_.size(); }
+
+    /// Registers a proposal at (index, term). Precondition: !full(), index not yet waited on.
+    void add(LogIndex index, Term term, Nanos deadline, ShortenDone done);
+    /// The entry at `index` was applied; `created` is the store's result if it was a create.
+    void on_applied(const raft::Entry& entry, const fsm::CreateResult* created);
+    /// Answers Timeout to every create whose deadline is <= now.
+    void expire(Nanos now);
+    /// The earliest deadline, or no deadline (INT64_MAX) when nothing waits.
+    Nanos next_deadline() const;
+
+private:
+    struct Waiter {
+        Term term;
+        Nanos deadline;
+        ShortenDone done;
+    };
+    std::map<LogIndex, Waiter> by_index_;
+    std::multimap<Nanos, LogIndex> by_deadline_;
+};
+
+}  // namespace raftlink::service

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+// A simulation scenario: the cluster, its timing, the network and disk models, the workload and
+// the fault timeline, loaded from a JSON file under sim/scenarios/ (format in
+// sim/scenarios/README.md).
+//
+// Loading is strict: an unknown field, a value of the wrong type or out of range is an Error
+// whose message names the file, the field (as a dotted path) and what was expected. Nothing is
+// silently defaulted except fields that are absent, whose defaults are documented here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "core/types.h"
+
+namespace raftlink::sim {
+
+/// A latency distribution. JSON forms:
+///   {"distribution": "fixed", "ms": 1}
+///   {"distribution": "uniform", "min_ms": 1, "max_ms": 3}
+///   {"distribution": "exponential", "min_ms": 0.5, "mean_ms": 2}   (min + exponential(mean))
+/// Milliseconds may be fractional; all values >= 0 and <= 3,600,000; min <= max.
+struct LatencyModel {
+    enum class Kind { Fixed, Uniform, Exponential };
+    Kind kind = Kind::Fixed;
+    Nanos fixed = 0;   // Fixed
+    Nanos min = 0;     // Uniform and Exponential
+    Nanos max = 0;     // Uniform
+    Nanos mean = 0;    // Exponential (> 0)
+};
+
+/// A time that is either fixed ("at_ms": 3000) or drawn per seed from a range
+/// ("at_ms": [2000, 4000], both ends included).
+struct TimeRange {
+    Nanos min = 0;
+    Nanos max = 0;
+};
+
+enum class FaultKind { Crash, Restart };
+
+/// Whom a fault hits. JSON: a node id (1..nodes), "leader" (the node that is leader at that
+/// moment, or no-op with a trace line if there is none), or "crashed" (for restart: the node
+/// crashed longest ago that is still down).
+struct FaultTarget {
+    enum class Kind { Node, Leader, Crashed };
+    Kind kind = Kind::Node;
+    std::uint64_t node = 0;  // Kind::Node only, 1-based
+};
+
+/// One entry of the explicit timeline, e.g. {"at_ms": 3000, "kind": "crash", "node": "leader"}.
+struct Fault {
+    TimeRange at;
+    FaultKind kind = FaultKind::Crash;
+    FaultTarget target;
+};
+
+/// Simulated clients. JSON object "workload"; absent = no clients.
+struct WorkloadSpec {
+    std::uint64_t clients = 0;             // "clients": 0..64
+    Nanos start_at = 0;                    // "start_ms": when clients begin, default 0
+    LatencyModel think_time;               // "think_time": pause between a client's requests
+    double resolve_ratio = 0.5;            // "resolve_ratio": 0..1, share of requests that read
+    Nanos request_timeout = ms(1000);      // "request_timeout_ms": client gives up, then retries
+    std::uint64_t url_bytes = 24;          // "url_bytes": 16..2048, length of generated URLs
+};
+
+struct Scenario {
+    std::string path;                      // the file it came from (for messages)
+    std::string name;                      // "name": required, non-empty
+    std::string description;               // "description": optional
+    std::uint64_t default_seed = 1;        // "seed": used when --seed is not given
+    std::uint64_t node_count = 3;          // "nodes": 1..9
+    /// "epoch": the wall time shown for virtual time zero, "YYYY-MM-DD HH:MM:SS.mmm" (UTC);
+    /// default "2023-02-08 20:02:03.050". Stored as milliseconds since the Unix epoch.
+    std::int64_t epoch_unix_ms = 1675886523050;
+    Nanos duration = ms(10'000);           // "duration_ms": 1 .. 86,400,000
+
+    // "raft": {...}
+    Nanos election_timeout_min = ms(150);  // "election_timeout_ms": [min, max], 1 <= min <= max
+    Nanos election_timeout_max = ms(300);
+    Nanos heartbeat_interval = ms(50);     // "heartbeat_ms": >= 1, < election min
+    /// "debug_addend_ms": added to both election timeouts and the heartbeat, as the seed's
+    /// timeoutDebugAddend did (5000 in its trace); default 0.
+    Nanos debug_addend = 0;
+    Nanos commit_timeout = ms(5000);       // "commit_timeout_ms": the service's wait for commit
+
+    // "boot": {...} — how processes start and join, modelled on the seed's start-up.
+    std::vector<Nanos> start_at;           // "start_ms": one per node, default all 0
+    Nanos connect_retry = ms(100);         // "connect_retry_ms": dial retry interval
+    /// "jitter_us_max": start-up goroutine scheduling jitter, 0..10,000 µs, default 50.
+    Nanos boot_jitter_max = 50'000;
+    std::uint64_t use_ports_from = 9000;   // "use_ports_from": 1..65000, the seed's port scheme
+
+    LatencyModel network_latency;          // "network": {"latency": {...}}, default fixed 1 ms
+    LatencyModel fsync_latency;            // "disk": {"fsync": {...}}, default fixed 0.5 ms
+
+    /// "trace": {"interleave_timer_lines": true} merges the election timer's lines with the
+    /// other lines of a step at seeded random places, as the seed's goroutines raced
+    /// (core/raft/trace_line.h). Default false: the core's canonical order.
+    bool interleave_trace = false;
+
+    WorkloadSpec workload;                    // "workload"
+    std::vector<Fault> faults;             // "faults": the explicit timeline, sorted by at.min
+};
+
+/// Parses scenario JSON. `path` is used only in error messages.
+Result<Scenario> parse_scenario(std::string_view json_text, const std::string& path);
+
+/// Reads and parses a scenario file; a missing or unreadable file is an Error naming it.
+Result<Scenario> load_scenario(const std::string& path);
+
+}  // namespace raftlink::sim

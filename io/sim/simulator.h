@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+// Runs one scenario with one seed: boots the cluster, drives the workload and the fault
+// timeline, checks every property after every event, and reports the outcome.
+//
+// Everything random derives from the seed, so the same scenario, seed and binary give the
+// same trace, byte for byte.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "io/sim/checker.h"
+#include "io/sim/scenario.h"
+#include "io/sim/workload.h"
+
+namespace raftlink::sim {
+
+struct RunOptions {
+    std::uint64_t seed = 1;
+    /// Where the trace goes; null for none (the tail and hash are still kept).
+    std::ostream* trace = nullptr;
+    /// Merge election timer lines as the seed's goroutines raced (core/raft/trace_line.h).
+    bool interleave_trace = false;
+};
+
+struct Outcome {
+    std::optional<Violation> violation;
+    Nanos failed_at = 0;               // virtual time of the violation
+    std::uint64_t failed_event = 0;    // the event after which it was found
+    std::uint64_t events = 0;
+    Nanos simulated = 0;
+    std::uint64_t trace_hash = 0;
+    std::uint64_t trace_lines = 0;
+    std::deque<std::string> trace_tail;
+    WorkloadStats workload;
+    std::uint64_t messages_sent = 0;
+    std::uint64_t fsyncs = 0;
+    std::uint64_t leader_changes = 0;
+    bool liveness_checked = false;
+
+    bool ok() const { return !violation.has_value(); }
+};
+
+Outcome run_scenario(const Scenario& scenario, const RunOptions& options);
+
+}  // namespace raftlink::sim

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+// raft::Log: terms and matching at the boundaries, slices, a leader's append, and the
+// AppendEntries receiver's skip/truncate/append rule with how far the log is durable.
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/raft/log.h"
+#include "tests/core/raft_test_support.h"
+
+namespace raftlink::raft {
+namespace {
+
+using test_support::entries_with_terms;
+using test_support::entry;
+
+/// The terms of the whole log, first entry first.
+std::vector<std::uint64_t> terms_of(const Log& log) {
+    std::vector<std::uint64_t> terms;
+    for (std::uint64_t i = 1; i <= log.last_index().value; ++i) {
+        terms.push_back(log.term_at(LogIndex(i)).value);
+    }
+    return terms;
+}
+
+TEST_SUITE("raft") {
+
+TEST_CASE("log: an empty log has last index 0, term 0 and matches only index 0 [§5.3]") {
+    const Log log({});
+    CHECK_EQ(log.last_index(), LogIndex(0));
+    CHECK_EQ(log.last_term(), Term(0));
+    CHECK_EQ(log.stable_index(), LogIndex(0));
+    CHECK_EQ(log.term_at(LogIndex(0)), Term(0));
+    CHECK(log.matches(LogIndex(0), Term(0)));
+    CHECK_FALSE(log.matches(LogIndex(0), Term(1)));
+    CHECK_FALSE(log.matches(LogIndex(1), Term(0)));
+    CHECK_FALSE(log.matches(LogIndex(1), Term(1)));
+    CHECK_EQ(log.truncation_count(), 0U);
+}
+
+TEST_CASE("log: recovered entries are stable and answer term_at and matches [§5.3]") {
+    const Log log(entries_with_terms({1, 1, 2, 3}));
+    CHECK_EQ(log.last_index(), LogIndex(4));
+    CHECK_EQ(log.last_term(), Term(3));
+    CHECK_EQ(log.stable_index(), LogIndex(4));
+    CHECK_EQ(terms_of(log), std::vector<std::uint64_t>{1, 1, 2, 3});
+    CHECK_EQ(log.at(LogIndex(3)), entry(2, 3, 3));
+
+    struct Case {
+        std::string name;
+        std::uint64_t index;
+        std::uint64_t term;
+        bool want;
+    };
+    const Case cases[] = {
+        {"index 0 with term 0", 0, 0, true},
+        {"first entry", 1, 1, true},
+        {"first entry, wrong term", 1, 2, false},
+        {"middle entry", 3, 2, true},
+        {"middle entry, newer term", 3, 3, false},
+        {"middle entry, older term", 3, 1, false},
+        {"last entry", 4, 3, true},
+        {"past the end", 5, 3, false},
+        {"far past the end", 100, 3, false},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.name);
+        CHECK_EQ(log.matches(LogIndex(c.index), Term(c.term)), c.want);
+    }
+}
+
+TEST_CASE("log: slice returns [first, last] and is empty when last < first") {
+    const Log log(entries_with_terms({1, 1, 2, 3, 3}));
+    const auto middle = log.slice(LogIndex(2), LogIndex(4));
+    REQUIRE_EQ(middle.size(), 3U);
+    CHECK_EQ(middle[0].index, LogIndex(2));
+    CHECK_EQ(middle[2].index, LogIndex(4));
+    CHECK_EQ(middle[2].term, Term(3));
+    CHECK_EQ(log.slice(LogIndex(1), LogIndex(5)).size(), 5U);
+    CHECK_EQ(log.slice(LogIndex(5), LogIndex(5)).size(), 1U);
+    CHECK(log.slice(LogIndex(4), LogIndex(3)).empty());
+    CHECK(log.slice(LogIndex(6), LogIndex(5)).empty());
+}
+
+TEST_CASE("log: append adds an unstable entry at last_index + 1 and stable_to makes it durable") {
+    Log log(entries_with_terms({1, 1}));
+    log.append(entry(2, 3));
+    log.append(Entry{Term(2), LogIndex(4), Bytes{}});
+    CHECK_EQ(log.last_index(), LogIndex(4));
+    CHECK_EQ(log.last_term(), Term(2));
+    CHECK_EQ(log.stable_index(), LogIndex(2));
+    CHECK(log.at(LogIndex(4)).data.empty());
+
+    log.stable_to(LogIndex(3), Term(2));
+    CHECK_EQ(log.stable_index(), LogIndex(3));
+    log.stable_to(LogIndex(4), Term(2));
+    CHECK_EQ(log.stable_index(), LogIndex(4));
+    // An older acknowledgement never moves the stable index back.
+    log.stable_to(LogIndex(2), Term(1));
+    CHECK_EQ(log.stable_index(), LogIndex(4));
+    // Nor does one for an index or term the log does not have.
+    log.stable_to(LogIndex(9), Term(2));
+    CHECK_EQ(log.stable_index(), LogIndex(4));
+}
+
+TEST_CASE("log: append_from_leader skips, truncates and appends as Figure 2 says [§5.3]") {
+    struct Case {
+        std::string name;
+        std::vector<Entry> initial;
+        std::vector<Entry> from_leader;
+        std::vector<std::uint64_t> want_terms;
+        std::uint64_t want_truncated_from;
+        std::uint64_t want_stable;
+    };
+    const Case cases[] = {
+        {"append to an empty log", {}, {entry(1, 1), entry(1, 2)}, {1, 1}, 0, 0},
+        {"append after the last entry", entries_with_terms({1, 1}), {entry(2, 3)}, {1, 1, 2}, 0, 2},
+        {"all entries already present", entries_with_terms({1, 1, 2}),
+         {entry(1, 2), entry(2, 3)}, {1, 1, 2}, 0, 3},
+        {"older prefix of a longer log is not truncated", entries_with_terms({1, 1, 2, 2}),
+         {entry(1, 2)}, {1, 1, 2, 2}, 0, 4},
+        {"present prefix then new entries", entries_with_terms({1, 1}),
+         {entry(1, 2), entry(1, 3), entry(3, 4)}, {1, 1, 1, 3}, 0, 2},
+        {"conflict at the last entry", entries_with_terms({1, 1, 2}), {entry(3, 3)}, {1, 1, 3}, 3,
+         2},
+        {"conflict in the middle drops the whole suffix", entries_with_terms({1, 2, 2, 2, 2}),
+         {entry(3, 3)}, {1, 2, 3}, 3, 2},
+        {"present entry then a conflict", entries_with_terms({1, 2, 2, 2}),
+         {entry(2, 2), entry(4, 3), entry(4, 4), entry(4, 5)}, {1, 2, 4, 4, 4}, 3, 2},
+        {"conflict at the first entry", entries_with_terms({1, 1}), {entry(2, 1)}, {2}, 1, 0},
+        {"no entries (heartbeat)", entries_with_terms({1, 1}), {}, {1, 1}, 0, 2},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.name);
+        Log log(c.initial);
+        const LogIndex truncated_from = log.append_from_leader(c.from_leader);
+        CHECK_EQ(terms_of(log), c.want_terms);
+        CHECK_EQ(truncated_from, LogIndex(c.want_truncated_from));
+        CHECK_EQ(log.truncation_count(), c.want_truncated_from == 0 ? 0U : 1U);
+        if (c.want_truncated_from != 0) {
+            CHECK_EQ(log.last_truncated_from(), LogIndex(c.want_truncated_from));
+        }
+        CHECK_EQ(log.stable_index(), LogIndex(c.want_stable));
+    }
+}
+
+TEST_CASE("log: a duplicated AppendEntries after a truncation neither truncates nor counts [§5.3]") {
+    Log log(entries_with_terms({1, 1, 1}));
+    const std::vector<Entry> batch = {entry(2, 2), entry(2, 3)};
+    CHECK_EQ(log.append_from_leader(batch), LogIndex(2));
+    CHECK_EQ(log.append_from_leader(batch), LogIndex(0));
+    CHECK_EQ(log.append_from_leader({entry(2, 2)}), LogIndex(0));
+    CHECK_EQ(terms_of(log), std::vector<std::uint64_t>{1, 2, 2});
+    CHECK_EQ(log.truncation_count(), 1U);
+
+    CHECK_EQ(log.append_from_leader({entry(3, 3)}), LogIndex(3));
+    CHECK_EQ(log.truncation_count(), 2U);
+    CHECK_EQ(log.last_truncated_from(), LogIndex(3));
+    CHECK_EQ(terms_of(log), std::vector<std::uint64_t>{1, 2, 3});
+}
+
+TEST_CASE("log: stable_to ignores a write whose entries were truncated meanwhile [§5.3]") {
+    // Entries 2 and 3 of term 1 are handed out for persisting; before the write completes, a
+    // new leader replaces them with entry 2 of term 2.
+    Log log(entries_with_terms({1}));
+    CHECK_EQ(log.append_from_leader({entry(1, 2), entry(1, 3)}), LogIndex(0));
+    CHECK_EQ(log.stable_index(), LogIndex(1));
+    CHECK_EQ(log.append_from_leader({entry(2, 2)}), LogIndex(2));
+    CHECK_EQ(log.last_index(), LogIndex(2));
+
+    log.stable_to(LogIndex(3), Term(1));  // past the end now
+    CHECK_EQ(log.stable_index(), LogIndex(1));
+    log.stable_to(LogIndex(2), Term(1));  // the replaced entry
+    CHECK_EQ(log.stable_index(), LogIndex(1));
+    log.stable_to(LogIndex(2), Term(2));  // the replacement, once written
+    CHECK_EQ(log.stable_index(), LogIndex(2));
+}
+
+TEST_CASE("log: a truncation below the stable index moves the stable index back [§5.3]") {
+    Log log(entries_with_terms({1, 1, 1, 1}));
+    CHECK_EQ(log.stable_index(), LogIndex(4));
+    CHECK_EQ(log.append_from_leader({entry(2, 3)}), LogIndex(3));
+    CHECK_EQ(log.stable_index(), LogIndex(2));
+    CHECK_EQ(log.last_index(), LogIndex(3));
+    log.stable_to(LogIndex(3), Term(2));
+    CHECK_EQ(log.stable_index(), LogIndex(3));
+}
+
+}  // TEST_SUITE
+
+}  // namespace
+}  // namespace raftlink::raft
