@@ -444,8 +444,14 @@ void Node::maybe_commit() {
     if (candidate <= commit_index_ || log_.term_at(candidate) != hard_state_.current_term) return;
     commit_index_ = candidate;
     emit(concat("Committed log entry at index ", commit_index_));
-    // Tell followers now rather than on the next heartbeat, so their reads see it soon.
-    broadcast_append(true);
+    // Tell followers now rather than on the next heartbeat, so their reads see it soon; a
+    // follower that has not acknowledged the entry yet learns it with its acknowledgement.
+    for (auto& [peer, progress] : progress_) {
+        if (!send_append(peer) && std::min(commit_index_, progress.match_index) >
+                                      progress.commit_index_sent) {
+            send_heartbeat(peer);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -125,7 +125,7 @@ Outcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     printer.flush();
     outcome.violation = reported;
     outcome.events = loop.events_run();
-    outcome.simulated = std::min(loop.now(), scenario.duration);
+    outcome.simulated = reported ? outcome.failed_at : scenario.duration;
     outcome.trace_hash = printer.hash();
     outcome.trace_lines = printer.lines();
     outcome.trace_tail = printer.tail();

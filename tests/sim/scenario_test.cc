@@ -53,7 +53,11 @@ const BadCase bad_cases[] = {
     // Unknown and duplicate fields, at each level.
     {"unknown top-level field", R"({"name": "x", "nodez": 3})",
      "unknown field \"nodez\" (expected one of: name, description, seed, nodes, epoch, "
-     "duration_ms, raft, boot, network, disk, workload, faults)", malformed},
+     "duration_ms, raft, boot, network, disk, trace, workload, faults)", malformed},
+    {"unknown trace field", R"({"name": "x", "trace": {"interleave": true}})",
+     "unknown field \"trace.interleave\" (expected one of: interleave_timer_lines)", malformed},
+    {"trace flag not a boolean", R"({"name": "x", "trace": {"interleave_timer_lines": 1}})",
+     "field \"trace.interleave_timer_lines\": expected true or false, got 1", malformed},
     {"unknown raft field", R"({"name": "x", "raft": {"heartbeat": 50}})",
      "unknown field \"raft.heartbeat\" (expected one of: election_timeout_ms, heartbeat_ms, "
      "debug_addend_ms, commit_timeout_ms)", malformed},
