@@ -79,7 +79,7 @@ void Node::step(const Message& message, Nanos now) {
         }
         void operator()(const AppendEntries& body) { node.handle_append_entries(message, body); }
         void operator()(const AppendEntriesReply& body) {
-            node.handle_append_entries_reply(message, body, now);
+            node.handle_append_entries_reply(message, body);
         }
     };
     std::visit(Visitor{*this, message, now}, message.body);
@@ -351,9 +351,7 @@ void Node::handle_append_entries(const Message& message, const AppendEntries& bo
     send(message.from, reply);
 }
 
-void Node::handle_append_entries_reply(const Message& message, const AppendEntriesReply& body,
-                                       Nanos now) {
-    (void)now;
+void Node::handle_append_entries_reply(const Message& message, const AppendEntriesReply& body) {
     emit(concat("Received AppendEntries reply from node ", message.from, ": ",
                 describe_append_reply(message, body)));
     if (role_ != Role::Leader || message.term != hard_state_.current_term) return;

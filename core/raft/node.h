@@ -114,8 +114,7 @@ private:
     void handle_append_entries(const Message& message, const AppendEntries& body);
     /// Why an AppendEntries' entries cannot come from a correct leader, or nullptr.
     const char* malformed_entries(const Message& message, const AppendEntries& body) const;
-    void handle_append_entries_reply(const Message& message, const AppendEntriesReply& body,
-                                     Nanos now);
+    void handle_append_entries_reply(const Message& message, const AppendEntriesReply& body);
     void step_to_higher_term(const Message& message);
 
     // Replication (§5.3) and commitment (§5.4.2).
