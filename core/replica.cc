@@ -100,6 +100,24 @@ service::ResolveResponse Replica::resolve(std::string_view code) const {
     return response;
 }
 
+void Replica::resolve(std::string code, service::ReadConsistency consistency,
+                      service::ResolveDone done) {
+    if (consistency == service::ReadConsistency::Stale) {
+        done(resolve(code));
+        return;
+    }
+    service::ResolveResponse response;
+    if (!started_ || node_.role() != raft::Role::Leader) {
+        response.leader_id = node_.leader_id();
+        response.status = response.leader_id == no_node ? service::ResolveStatus::NoLeader
+                                                         : service::ResolveStatus::NotLeader;
+        done(response);
+        return;
+    }
+    // TODO(core): confirm leadership with ReadIndex before answering (in progress).
+    done(resolve(code));
+}
+
 void Replica::trace(std::string text) {
     observer_.on_trace(node_.id(), raft::TraceLine{raft::TraceLane::Main, 0, std::move(text)});
 }

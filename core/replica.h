@@ -49,6 +49,10 @@ public:
     void shorten(service::ShortenRequest request, service::ShortenDone done);
     /// A stale read from this replica's store (the seed's default consistency).
     service::ResolveResponse resolve(std::string_view code) const;
+    /// A read with the given consistency; `done` is called exactly once (possibly before this
+    /// returns). Linearizable reads are served by the leader only (ReadIndex, thesis §6.4).
+    void resolve(std::string code, service::ReadConsistency consistency,
+                 service::ResolveDone done);
 
     /// Logs an environment line (transport, HTTP) into this replica's trace.
     void trace(std::string text);

@@ -35,16 +35,27 @@ struct ShortenResponse {
 
 using ShortenDone = std::function<void(const ShortenResponse&)>;
 
+/// How fresh a read must be. Stale (the default, as in the seed) is answered by any replica
+/// from its own store; Linearizable reflects every create acknowledged before the read was
+/// sent (ReadIndex, Raft thesis §6.4) and is answered by the leader only.
+enum class ReadConsistency { Stale, Linearizable };
+
 enum class ResolveStatus {
     Found,      // 302 Location: url
     NotFound,   // 404
     Invalid,    // 404 as well: not a well-formed short id
+    NotLeader,  // 409 (linearizable only) with the leader's id
+    NoLeader,   // 503 (linearizable only) no leader known
+    Timeout,    // 408 (linearizable only) leadership not confirmed in time
 };
 
 struct ResolveResponse {
     ResolveStatus status = ResolveStatus::NotFound;
     std::string url;
+    NodeId leader_id;   // NotLeader
 };
+
+using ResolveDone = std::function<void(const ResolveResponse&)>;
 
 const char* shorten_status_name(ShortenStatus status);
 

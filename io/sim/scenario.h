@@ -63,6 +63,8 @@ struct WorkloadSpec {
     Nanos start_at = 0;                    // "start_ms": when clients begin, default 0
     LatencyModel think_time;               // "think_time": pause between a client's requests
     double resolve_ratio = 0.5;            // "resolve_ratio": 0..1, share of requests that read
+    /// "linearizable_ratio": 0..1, share of reads made with linearizable consistency
+    double linearizable_ratio = 0.0;
     Nanos request_timeout = ms(1000);      // "request_timeout_ms": client gives up, then retries
     std::uint64_t url_bytes = 24;          // "url_bytes": 16..2048, length of generated URLs
 };
@@ -86,6 +88,8 @@ struct Scenario {
     /// timeoutDebugAddend did (5000 in its trace); default 0.
     Nanos debug_addend = 0;
     Nanos commit_timeout = ms(5000);       // "commit_timeout_ms": the service's wait for commit
+    bool pre_vote = true;                  // "pre_vote": Raft thesis §9.6
+    bool check_quorum = true;              // "check_quorum": a leader without a quorum steps down
 
     // "boot": {...} — how processes start and join, modelled on the seed's start-up.
     std::vector<Nanos> start_at;           // "start_ms": one per node, default all 0

@@ -7,7 +7,7 @@
 #include "core/text.h"
 #include "io/sim/cluster.h"
 #include "io/sim/event_loop.h"
-#include "io/sim/latency.h"
+#include "io/sim/fault_injector.h"
 #include "io/sim/trace_printer.h"
 
 namespace raftlink::sim {
@@ -16,67 +16,6 @@ namespace {
 // Faults heal this many maximum election timeouts before the end of a run, or liveness is
 // not demanded: enough for a few elections to fail by split votes and one to succeed.
 constexpr std::int64_t liveness_window_elections = 4;
-
-class FaultTimeline {
-public:
-    FaultTimeline(const Scenario& scenario, std::uint64_t seed, EventLoop& loop, Cluster& cluster,
-                  TracePrinter& printer)
-        : scenario_(scenario), loop_(loop), cluster_(cluster), printer_(printer),
-          prng_(Prng::derive(seed, "sim.faults", 0)) {}
-
-    /// Draws each fault's time and schedules it; returns the time of the last fault.
-    Nanos schedule() {
-        Nanos last = 0;
-        for (const Fault& fault : scenario_.faults) {
-            const Nanos at = sample_time(fault.at, prng_);
-            last = std::max(last, at);
-            loop_.at(at, [this, fault]() { inject(fault); });
-        }
-        return last;
-    }
-
-private:
-    void inject(const Fault& fault) {
-        const auto target = resolve(fault);
-        if (!target) {
-            printer_.sim_line(concat(fault.kind == FaultKind::Crash ? "crash" : "restart",
-                                     ": no node matches the target; skipped"));
-            return;
-        }
-        if (fault.kind == FaultKind::Crash) {
-            printer_.sim_line(concat("crash node ", *target + 1));
-            cluster_.crash(*target);
-            crashed_.push_back(*target);
-        } else {
-            printer_.sim_line(concat("restart node ", *target + 1));
-            std::erase(crashed_, *target);
-            cluster_.boot(*target);
-        }
-    }
-
-    std::optional<std::size_t> resolve(const Fault& fault) const {
-        switch (fault.target.kind) {
-            case FaultTarget::Kind::Leader: return cluster_.leader();
-            case FaultTarget::Kind::Crashed:
-                if (crashed_.empty()) return std::nullopt;
-                return crashed_.front();
-            case FaultTarget::Kind::Node: {
-                const std::size_t index = fault.target.node - 1;
-                const bool up = cluster_.up(index);
-                if ((fault.kind == FaultKind::Crash) != up) return std::nullopt;
-                return index;
-            }
-        }
-        return std::nullopt;
-    }
-
-    const Scenario& scenario_;
-    EventLoop& loop_;
-    Cluster& cluster_;
-    TracePrinter& printer_;
-    Prng prng_;
-    std::vector<std::size_t> crashed_;  // oldest first
-};
 
 }  // namespace
 
@@ -96,7 +35,7 @@ Outcome run_scenario(const Scenario& scenario, const RunOptions& options) {
         const Nanos start = scenario.start_at.empty() ? 0 : scenario.start_at[i];
         loop.at(start, [&cluster, i]() { cluster.boot(i); });
     }
-    FaultTimeline faults(scenario, options.seed, loop, cluster, printer);
+    FaultInjector faults(scenario, options.seed, loop, cluster, printer);
     const Nanos last_fault = faults.schedule();
     workload.start();
 
