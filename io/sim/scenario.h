@@ -108,6 +108,11 @@ struct Scenario {
 
     WorkloadSpec workload;                    // "workload"
     std::vector<Fault> faults;             // "faults": the explicit timeline, sorted by at.min
+
+    /// "checks": {"liveness_bound_ms": N}: once every fault has healed, a leader must be
+    /// elected and every pending client request must complete within N ms. 0 (the default)
+    /// means 4 maximum election timeouts.
+    Nanos liveness_bound = 0;
 };
 
 /// Parses scenario JSON. `path` is used only in error messages.

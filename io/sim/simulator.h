@@ -24,6 +24,8 @@ struct RunOptions {
     std::ostream* trace = nullptr;
     /// Merge election timer lines as the seed's goroutines raced (core/raft/trace_line.h).
     bool interleave_trace = false;
+    /// Where the client history goes as JSON lines (Jepsen style); null for none.
+    std::ostream* history = nullptr;
 };
 
 struct Outcome {
