@@ -50,6 +50,7 @@ void Replica::on_time() {
     wake_requested_ = raft::no_deadline;
     node_.on_time(now);
     pending_.expire(now);
+    reads_.expire(now);
     pump();
 }
 
@@ -106,16 +107,30 @@ void Replica::resolve(std::string code, service::ReadConsistency consistency,
         done(resolve(code));
         return;
     }
-    service::ResolveResponse response;
-    if (!started_ || node_.role() != raft::Role::Leader) {
-        response.leader_id = node_.leader_id();
+    const std::uint64_t id = next_read_id_;
+    const Nanos now = clock_.now();
+    const raft::ReadIndexResult started =
+        started_ ? node_.read_index(id, now) : raft::ReadIndexResult{false, no_node};
+    if (!started.accepted) {
+        service::ResolveResponse response;
+        response.leader_id = started.leader_hint == config_.raft.id ? no_node : started.leader_hint;
         response.status = response.leader_id == no_node ? service::ResolveStatus::NoLeader
                                                          : service::ResolveStatus::NotLeader;
         done(response);
         return;
     }
-    // TODO(core): confirm leadership with ReadIndex before answering (in progress).
-    done(resolve(code));
+    ++next_read_id_;
+    reads_.add(id, std::move(code), now + config_.commit_timeout, std::move(done));
+    pump();
+}
+
+void Replica::fail_reads_if_deposed() {
+    if (!reads_.has_unconfirmed() || node_.role() == raft::Role::Leader) return;
+    service::ResolveResponse response;
+    response.leader_id = node_.leader_id();
+    response.status = response.leader_id == no_node ? service::ResolveStatus::NoLeader
+                                                     : service::ResolveStatus::NotLeader;
+    reads_.fail_unconfirmed(response);
 }
 
 void Replica::trace(std::string text) {
@@ -124,6 +139,7 @@ void Replica::trace(std::string text) {
 
 void Replica::pump() {
     forward_trace();
+    fail_reads_if_deposed();
     if (!write_in_flight_ && node_.has_ready()) {
         raft::Ready ready = node_.ready();
         for (const raft::Message& message : ready.messages) transport_.send(message);
@@ -147,6 +163,8 @@ void Replica::pump() {
 void Replica::on_durable(raft::Ready ready) {
     for (const raft::Message& message : ready.messages_after_persist) transport_.send(message);
     for (const raft::Entry& entry : ready.committed_entries) apply(entry);
+    reads_.on_applied(store_);
+    for (const raft::ReadState& read : ready.reads) reads_.on_confirmed(read.id, read.index, store_);
     node_.advance(ready, clock_.now());
     pump();
 }
@@ -175,7 +193,8 @@ void Replica::forward_trace() {
 }
 
 void Replica::schedule_wake() {
-    const Nanos deadline = std::min(node_.next_deadline(), pending_.next_deadline());
+    const Nanos deadline =
+        std::min({node_.next_deadline(), pending_.next_deadline(), reads_.next_deadline()});
     if (deadline == raft::no_deadline || deadline >= wake_requested_) return;
     wake_requested_ = deadline;
     clock_.wake_at(deadline);

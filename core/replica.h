@@ -17,6 +17,7 @@
 #include "core/raft/config.h"
 #include "core/raft/node.h"
 #include "core/service/pending_creates.h"
+#include "core/service/pending_reads.h"
 #include "core/service/requests.h"
 
 namespace raftlink {
@@ -60,12 +61,14 @@ public:
     const raft::Node& node() const { return node_; }
     const fsm::UrlStore& store() const { return store_; }
     std::size_t pending_creates() const { return pending_.size(); }
+    std::size_t pending_reads() const { return reads_.size(); }
 
 private:
     void pump();
     void on_durable(raft::Ready ready);
     void apply(const raft::Entry& entry);
     void forward_trace();
+    void fail_reads_if_deposed();
     void schedule_wake();
 
     ReplicaConfig config_;
@@ -76,6 +79,8 @@ private:
     fsm::UrlStore store_;
     raft::Node node_;
     service::PendingCreates pending_;
+    service::PendingReads reads_;
+    std::uint64_t next_read_id_ = 1;
     bool started_ = false;
     bool write_in_flight_ = false;
     Nanos wake_requested_ = raft::no_deadline;

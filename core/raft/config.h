@@ -26,6 +26,13 @@ struct Config {
     /// Bounds on one AppendEntries message and on how many may be in flight per follower.
     std::size_t entries_per_append_max = 64;
     std::size_t inflight_appends_max = 8;
+    /// Pre-Vote (thesis §9.6): a node campaigns only after a majority says it could win, so
+    /// a node rejoining from a partition does not disrupt a healthy leader with a higher term.
+    bool pre_vote = true;
+    /// CheckQuorum (thesis §6.2): a leader that has not heard from a majority within an
+    /// election timeout steps down, and a node that heard from a leader within the minimum
+    /// election timeout ignores vote requests (the leader's lease).
+    bool check_quorum = true;
     /// When false, the node produces no trace lines (saves formatting in hot paths).
     bool trace_enabled = true;
 };

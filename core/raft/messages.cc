@@ -27,7 +27,9 @@ const char* boolean(bool value) { return value ? "true" : "false"; }
 
 const char* message_type_name(const MessageBody& body) {
     struct Visitor {
-        const char* operator()(const RequestVote&) const { return "RequestVote"; }
+        const char* operator()(const RequestVote& body) const {
+            return body.pre_vote ? "PreVote" : "RequestVote";
+        }
         const char* operator()(const RequestVoteReply&) const { return "RequestVoteReply"; }
         const char* operator()(const AppendEntries&) const { return "AppendEntries"; }
         const char* operator()(const AppendEntriesReply&) const { return "AppendEntriesReply"; }

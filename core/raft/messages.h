@@ -7,6 +7,7 @@
 // "(Term:1 LeaderId:1 PrevLogIndex:0 PrevLogTerm:0 Entries:[] CommitIndex:0)".
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <variant>
 #include <vector>
@@ -24,14 +25,18 @@ struct Entry {
     bool operator==(const Entry&) const = default;
 };
 
-/// RequestVote RPC arguments (§5.2, §5.4.1).
+/// RequestVote RPC arguments (§5.2, §5.4.1). With `pre_vote` it is the Pre-Vote of the Raft
+/// thesis §9.6: the message carries the term the sender would campaign in, and no receiver
+/// changes its own term or vote because of it.
 struct RequestVote {
     LogIndex last_log_index;
     Term last_log_term;
+    bool pre_vote = false;
 };
 
 struct RequestVoteReply {
     bool vote_granted = false;
+    bool pre_vote = false;
 };
 
 /// AppendEntries RPC arguments (§5.3). With no entries it is a heartbeat.
@@ -40,15 +45,23 @@ struct AppendEntries {
     Term prev_log_term;
     std::vector<Entry> entries;
     LogIndex leader_commit;
+    /// The leader's latest ReadIndex round (thesis §6.4); the reply echoes it, so a quorum of
+    /// replies confirms that the sender was still leader when the round began. 0: none.
+    std::uint64_t read_round = 0;
 };
 
 struct AppendEntriesReply {
     bool success = false;
     /// On success: the index of the last entry known to match the leader's log (§5.3).
     LogIndex match_index;
-    /// On failure: where the leader should retry, the follower's last index + 1 when its log is
-    /// too short, else the conflicting prev_log_index (§5.3, "optimization" paragraph).
+    /// On failure, the conflict hint (§5.3, the "optimization" paragraph) that lets the leader
+    /// repair a follower in one round trip: when the follower's log is too short, retry_index
+    /// is its last index + 1 and conflict_term is 0; otherwise conflict_term is the term of
+    /// the follower's entry at prev_log_index and retry_index the first index of that term.
     LogIndex retry_index;
+    Term conflict_term;
+    /// Echo of AppendEntries::read_round.
+    std::uint64_t read_round = 0;
 };
 
 using MessageBody = std::variant<RequestVote, RequestVoteReply, AppendEntries, AppendEntriesReply>;

@@ -13,6 +13,7 @@ namespace raftlink::raft {
 const char* role_name(Role role) {
     switch (role) {
         case Role::Follower: return "follower";
+        case Role::PreCandidate: return "pre-candidate";
         case Role::Candidate: return "candidate";
         case Role::Leader: return "leader";
     }
@@ -51,10 +52,11 @@ void Node::on_time(Nanos now) {
             won_election_deadline_ = no_deadline;
         }
         if (now >= heartbeat_deadline_) on_heartbeat_timer(now);
+        if (now >= quorum_check_deadline_) on_quorum_check(now);
     } else if (election_timer_running_ && now >= election_deadline_) {
         emit("Election timer expired");
         election_timer_running_ = false;
-        become_candidate(now);
+        campaign(now);
     }
     finish_step(now);
 }
@@ -65,19 +67,26 @@ void Node::step(const Message& message, Nanos now) {
     if (message.to != config_.id || !known_sender || message.from == config_.id) return;
     begin_step();
     if (std::holds_alternative<RequestVote>(message.body)) {
-        emit(concat("Received RequestVote from node ", message.from, " with term ",
-                    message.term));
+        emit(concat("Received ", message_type_name(message.body), " from node ", message.from,
+                    " with term ", message.term));
     }
-    if (message.term > hard_state_.current_term) step_to_higher_term(message);
+    if (message.term > hard_state_.current_term && !adopts_higher_term(message, now)) {
+        finish_step(now);
+        return;
+    }
     struct Visitor {
         Node& node;
         const Message& message;
         Nanos now;
-        void operator()(const RequestVote& body) { node.handle_request_vote(message, body); }
+        void operator()(const RequestVote& body) {
+            node.handle_request_vote(message, body, now);
+        }
         void operator()(const RequestVoteReply& body) {
             node.handle_request_vote_reply(message, body, now);
         }
-        void operator()(const AppendEntries& body) { node.handle_append_entries(message, body); }
+        void operator()(const AppendEntries& body) {
+            node.handle_append_entries(message, body, now);
+        }
         void operator()(const AppendEntriesReply& body) {
             node.handle_append_entries_reply(message, body);
         }
@@ -99,10 +108,26 @@ ProposeResult Node::propose(Bytes data, Nanos now) {
     return ProposeResult{true, index, hard_state_.current_term, config_.id};
 }
 
+ReadIndexResult Node::read_index(std::uint64_t id, Nanos now) {
+    if (role_ != Role::Leader || reads_.full()) return ReadIndexResult{false, leader_id_};
+    begin_step();
+    // Thesis §6.4: until the leader has committed an entry of its own term it does not know
+    // the latest commit index; such reads wait for the no-op to commit.
+    if (log_.term_at(commit_index_) != hard_state_.current_term) {
+        reads_before_term_commit_.push_back(id);
+    } else {
+        reads_.add(id, commit_index_);
+        read_round_pending_ = true;
+    }
+    finish_step(now);
+    return ReadIndexResult{true, config_.id};
+}
+
 bool Node::has_ready() const {
     if (ready_outstanding_) return false;
     return hard_state_ != persisted_hard_state_ || log_.stable_index() < log_.last_index() ||
-           !outbox_.empty() || !outbox_after_persist_.empty() || applied_index_ < commit_index_;
+           !outbox_.empty() || !outbox_after_persist_.empty() ||
+           applied_index_ < commit_index_ || !reads_ready_.empty();
 }
 
 Ready Node::ready() {
@@ -121,6 +146,7 @@ Ready Node::ready() {
         const auto committed = log_.slice(applied_index_ + 1, commit_index_);
         ready.committed_entries.assign(committed.begin(), committed.end());
     }
+    ready.reads = std::exchange(reads_ready_, {});
     ready_outstanding_ = true;
     return ready;
 }
@@ -143,7 +169,9 @@ void Node::advance(const Ready& ready, Nanos now) {
 }
 
 Nanos Node::next_deadline() const {
-    if (role_ == Role::Leader) return std::min(heartbeat_deadline_, won_election_deadline_);
+    if (role_ == Role::Leader) {
+        return std::min({heartbeat_deadline_, won_election_deadline_, quorum_check_deadline_});
+    }
     return election_timer_running_ ? election_deadline_ : no_deadline;
 }
 
@@ -163,9 +191,39 @@ void Node::become_follower(Term term, NodeId leader) {
     votes_granted_.clear();
     progress_.clear();
     heartbeat_deadline_ = no_deadline;
+    quorum_check_deadline_ = no_deadline;
     won_election_deadline_ = no_deadline;
+    // Reads a deposed leader could not confirm are never answered by it (the client retries).
+    reads_.clear();
+    reads_before_term_commit_.clear();
+    read_round_pending_ = false;
     emit(concat("Becoming follower with term ", term));
     request_new_election_timer();
+}
+
+void Node::campaign(Nanos now) {
+    if (config_.pre_vote) {
+        become_pre_candidate(now);
+    } else {
+        become_candidate(now);
+    }
+}
+
+void Node::become_pre_candidate(Nanos now) {
+    // Thesis §9.6: ask whether a real election could be won before disturbing anyone with a
+    // new term. The pre-vote names the term the node would campaign in; its own term and vote
+    // do not change.
+    role_ = Role::PreCandidate;
+    leader_id_ = no_node;
+    votes_granted_ = {config_.id};
+    emit("Becoming pre-candidate");
+    request_new_election_timer();
+    const Term next_term(hard_state_.current_term.value + 1);
+    for (const NodeId peer : config_.voters) {
+        if (peer == config_.id) continue;
+        send_with_term(peer, next_term, RequestVote{log_.last_index(), log_.last_term(), true});
+    }
+    if (votes_granted_.size() >= majority(config_.voters.size())) become_candidate(now);
 }
 
 void Node::become_candidate(Nanos now) {
@@ -189,6 +247,7 @@ void Node::become_leader(Nanos now) {
     ASSERT_EQ(hard_state_.voted_for, config_.id);
     role_ = Role::Leader;
     leader_id_ = config_.id;
+    if (config_.check_quorum) quorum_check_deadline_ = now + config_.election_timeout_min;
     emit("Becoming leader");
     // The election timer of the won term keeps running until it fires, then stops (the
     // seed's wording); a leader needs no election timer of its own.
@@ -208,6 +267,33 @@ void Node::become_leader(Nanos now) {
     log_.append(Entry{hard_state_.current_term, log_.last_index() + 1, Bytes{}});
     broadcast_append(true);
     heartbeat_deadline_ = now + config_.heartbeat_interval;
+}
+
+bool Node::in_lease(Nanos now) const {
+    // CheckQuorum's lease (thesis §6.2, etcd's inLease): a node that heard from a live leader
+    // within the minimum election timeout will not help depose it.
+    if (!config_.check_quorum || leader_id_ == no_node) return false;
+    if (role_ == Role::Leader) return true;
+    return last_leader_contact_ != no_deadline &&
+           now - last_leader_contact_ < config_.election_timeout_min;
+}
+
+bool Node::adopts_higher_term(const Message& message, Nanos now) {
+    if (const auto* vote = std::get_if<RequestVote>(&message.body)) {
+        if (vote->pre_vote) return true;  // no term change for a pre-vote (thesis §9.6)
+        if (in_lease(now)) {
+            emit(concat("Received RequestVote from node ", message.from,
+                        " while a leader is active; ignoring"));
+            return false;
+        }
+    }
+    if (const auto* reply = std::get_if<RequestVoteReply>(&message.body)) {
+        // A granted pre-vote carries the term the pre-candidate asked about, not a newer term
+        // anyone is in.
+        if (reply->pre_vote && reply->vote_granted) return true;
+    }
+    step_to_higher_term(message);
+    return true;
 }
 
 void Node::step_to_higher_term(const Message& message) {
@@ -240,7 +326,32 @@ bool Node::candidate_log_is_up_to_date(const RequestVote& body) const {
     return body.last_log_index >= log_.last_index();
 }
 
-void Node::handle_request_vote(const Message& message, const RequestVote& body) {
+void Node::handle_pre_vote(const Message& message, const RequestVote& body, Nanos now) {
+    // Grant if the pre-candidate's next term is ahead of ours, its log is at least as up to
+    // date (§5.4.1), and no leader we heard from recently is alive. Nothing is persisted.
+    const Term term = hard_state_.current_term;
+    bool granted = false;
+    if (message.term <= term) {
+        emit(concat("Received PreVote from node ", message.from, " with term ", message.term,
+                    ", but current term is ", term, "; denying pre-vote"));
+    } else if (in_lease(now)) {
+        emit(concat("Received PreVote from node ", message.from,
+                    ", but a leader is active; denying pre-vote"));
+    } else if (!candidate_log_is_up_to_date(body)) {
+        emit(concat("Received PreVote from node ", message.from,
+                    ", but this node has newer log entries; denying pre-vote"));
+    } else {
+        granted = true;
+        emit(concat("Received PreVote from node ", message.from, ", granting pre-vote"));
+    }
+    send_with_term(message.from, granted ? message.term : term, RequestVoteReply{granted, true});
+}
+
+void Node::handle_request_vote(const Message& message, const RequestVote& body, Nanos now) {
+    if (body.pre_vote) {
+        handle_pre_vote(message, body, now);
+        return;
+    }
     const Term term = hard_state_.current_term;
     bool granted = false;
     if (message.term < term) {
@@ -266,6 +377,18 @@ void Node::handle_request_vote(const Message& message, const RequestVote& body) 
 
 void Node::handle_request_vote_reply(const Message& message, const RequestVoteReply& body,
                                      Nanos now) {
+    if (body.pre_vote) {
+        emit(concat("Received PreVote reply from node ", message.from, ": ",
+                    describe_vote_reply(message, body)));
+        const Term next_term(hard_state_.current_term.value + 1);
+        if (role_ != Role::PreCandidate || message.term != next_term || !body.vote_granted) return;
+        votes_granted_.insert(message.from);
+        if (votes_granted_.size() >= majority(config_.voters.size())) {
+            emit("Received majority of pre-votes");
+            become_candidate(now);
+        }
+        return;
+    }
     emit(concat("Received RequestVote reply from node ", message.from, ": ",
                 describe_vote_reply(message, body)));
     if (role_ != Role::Candidate || message.term != hard_state_.current_term) {
@@ -305,10 +428,11 @@ const char* Node::malformed_entries(const Message& message, const AppendEntries&
     return nullptr;
 }
 
-void Node::handle_append_entries(const Message& message, const AppendEntries& body) {
+void Node::handle_append_entries(const Message& message, const AppendEntries& body, Nanos now) {
     emit(concat("Received AppendEntries RPC: ", describe_append_entries(message, body)));
     const Term term = hard_state_.current_term;
     AppendEntriesReply reply;
+    reply.read_round = body.read_round;
     if (message.term < term) {
         // Figure 2, receiver step 1. The reply's higher term makes a stale leader step down.
         emit(concat("Received AppendEntries RPC with term ", message.term,
@@ -320,14 +444,24 @@ void Node::handle_append_entries(const Message& message, const AppendEntries& bo
     if (role_ != Role::Follower) become_follower(term, message.from);
     ASSERT(role_ == Role::Follower);
     leader_id_ = message.from;
+    last_leader_contact_ = now;
     reset_election_timer("received AppendEntries RPC");
 
     if (!log_.matches(body.prev_log_index, body.prev_log_term)) {
-        // Figure 2, receiver step 2; the hint lets the leader skip a too-short log at once.
+        // Figure 2, receiver step 2, with the conflict hint of §5.3 so that the leader can
+        // skip a whole conflicting term (or a too-short log) in one round trip.
         emit(concat("Received AppendEntries RPC with PrevLogIndex ", body.prev_log_index,
                     ", but PrevLogTerm ", body.prev_log_term, " does not match; denying AppendEntries"));
-        reply.retry_index = body.prev_log_index > log_.last_index() ? log_.last_index() + 1
-                                                                    : body.prev_log_index;
+        if (body.prev_log_index > log_.last_index()) {
+            reply.retry_index = log_.last_index() + 1;
+        } else {
+            reply.conflict_term = log_.term_at(body.prev_log_index);
+            LogIndex first = body.prev_log_index;
+            while (first > LogIndex(1) && log_.term_at(first - 1) == reply.conflict_term) {
+                first = first - 1;
+            }
+            reply.retry_index = first;
+        }
         send(message.from, reply);
         return;
     }
@@ -356,6 +490,10 @@ void Node::handle_append_entries_reply(const Message& message, const AppendEntri
                 describe_append_reply(message, body)));
     if (role_ != Role::Leader || message.term != hard_state_.current_term) return;
     Progress& progress = progress_.at(message.from);
+    progress.recent_active = true;
+    // Any answer in this term, success or not, shows the follower still takes us as leader.
+    reads_.acknowledge(message.from, body.read_round);
+    collect_confirmed_reads();
     if (body.success) {
         if (body.match_index > log_.last_index()) return;  // Not an answer to this leader.
         progress.match_index = std::max(progress.match_index, body.match_index);
@@ -368,9 +506,9 @@ void Node::handle_append_entries_reply(const Message& message, const AppendEntri
                     ", matchIndex=", progress.match_index));
         maybe_commit();
     } else {
-        // Resend from where the follower says its log can match, never below what it has
+        // Resend from where the follower's log can match, never below what it has
         // acknowledged (a reordered stale rejection must not undo progress).
-        const LogIndex retry = std::min(body.retry_index, log_.last_index() + 1);
+        const LogIndex retry = std::min(retry_index_after_conflict(body), log_.last_index() + 1);
         progress.next_index = std::max(progress.match_index + 1, retry);
         progress.inflight.clear();
         emit(concat("AppendEntries RPC to node ", message.from,
@@ -384,6 +522,16 @@ void Node::handle_append_entries_reply(const Message& message, const AppendEntri
     }
 }
 
+LogIndex Node::retry_index_after_conflict(const AppendEntriesReply& body) const {
+    // §5.3: if the leader has entries of the follower's conflicting term, the logs may agree
+    // up to the leader's last entry of that term; otherwise skip the whole term.
+    if (body.conflict_term == Term(0)) return body.retry_index;
+    LogIndex index = log_.last_index();
+    while (index > LogIndex(0) && log_.term_at(index) > body.conflict_term) index = index - 1;
+    if (index > LogIndex(0) && log_.term_at(index) == body.conflict_term) return index + 1;
+    return body.retry_index;
+}
+
 bool Node::send_append(NodeId peer) {
     Progress& progress = progress_.at(peer);
     if (progress.next_index > log_.last_index()) return false;
@@ -393,7 +541,8 @@ bool Node::send_append(NodeId peer) {
         std::min(log_.last_index(), first + (config_.entries_per_append_max - 1));
     const auto entries = log_.slice(first, last);
     AppendEntries append{first - 1, log_.term_at(first - 1),
-                         std::vector<Entry>(entries.begin(), entries.end()), commit_index_};
+                         std::vector<Entry>(entries.begin(), entries.end()), commit_index_,
+                         reads_.latest_round()};
     send(peer, std::move(append));
     progress.next_index = last + 1;
     progress.inflight.push_back(last);
@@ -407,7 +556,7 @@ void Node::send_heartbeat(NodeId peer) {
     Progress& progress = progress_.at(peer);
     const LogIndex prev = progress.match_index;
     const LogIndex commit = std::min(commit_index_, prev);
-    send(peer, AppendEntries{prev, log_.term_at(prev), {}, commit});
+    send(peer, AppendEntries{prev, log_.term_at(prev), {}, commit, reads_.latest_round()});
     progress.commit_index_sent = std::max(progress.commit_index_sent, commit);
 }
 
@@ -432,6 +581,36 @@ void Node::on_heartbeat_timer(Nanos now) {
     heartbeat_deadline_ = now + config_.heartbeat_interval;
 }
 
+void Node::on_quorum_check(Nanos now) {
+    // CheckQuorum (thesis §6.2): a leader cut off from a majority steps down, so that clients
+    // stop waiting on it and its stale reads end.
+    std::size_t active = 1;
+    for (auto& [peer, progress] : progress_) {
+        if (progress.recent_active) ++active;
+        progress.recent_active = false;
+    }
+    if (active < majority(config_.voters.size())) {
+        emit(concat("Heard from ", active, " of ", config_.voters.size(),
+                    " nodes within the election timeout; stepping down"));
+        become_follower(hard_state_.current_term, no_node);
+        return;
+    }
+    quorum_check_deadline_ = now + config_.election_timeout_min;
+}
+
+void Node::start_read_round() {
+    // One heartbeat per follower carries the newest round for every read of this step.
+    read_round_pending_ = false;
+    for (auto& [peer, progress] : progress_) send_heartbeat(peer);
+    collect_confirmed_reads();  // a single-node cluster confirms at once
+}
+
+void Node::collect_confirmed_reads() {
+    for (const ReadState& read : reads_.take_confirmed(config_.voters.size())) {
+        reads_ready_.push_back(read);
+    }
+}
+
 void Node::maybe_commit() {
     ASSERT(role_ == Role::Leader);
     std::vector<LogIndex> match_indexes{log_.stable_index()};
@@ -442,6 +621,11 @@ void Node::maybe_commit() {
     if (candidate <= commit_index_ || log_.term_at(candidate) != hard_state_.current_term) return;
     commit_index_ = candidate;
     emit(concat("Committed log entry at index ", commit_index_));
+    // Reads that waited for this term's first commit can now take the commit index.
+    for (const std::uint64_t id : std::exchange(reads_before_term_commit_, {})) {
+        reads_.add(id, commit_index_);
+        read_round_pending_ = true;
+    }
     // Tell followers now rather than on the next heartbeat, so their reads see it soon; a
     // follower that has not acknowledged the entry yet learns it with its acknowledgement.
     for (auto& [peer, progress] : progress_) {
@@ -461,6 +645,7 @@ void Node::begin_step() {
 }
 
 void Node::finish_step(Nanos now) {
+    if (read_round_pending_ && role_ == Role::Leader) start_read_round();
     if (election_timer_restart_pending_) {
         start_election_timer(now);
     } else if (election_deadline_reset_pending_) {
@@ -501,9 +686,13 @@ void Node::start_election_timer(Nanos now) {
 }
 
 void Node::send(NodeId to, MessageBody body) {
+    send_with_term(to, hard_state_.current_term, std::move(body));
+}
+
+void Node::send_with_term(NodeId to, Term term, MessageBody body) {
     const bool request = is_request(body);
     if (request) emit(concat("Sending ", message_type_name(body), " to node ", to));
-    Message message{config_.id, to, hard_state_.current_term, std::move(body)};
+    Message message{config_.id, to, term, std::move(body)};
     // A leader's AppendEntries may leave before its own persist completes; everything else
     // reveals a term, vote or log that must be durable first.
     if (std::holds_alternative<AppendEntries>(message.body)) {
@@ -539,6 +728,10 @@ void Node::check_invariants() {
         ASSERT_EQ(progress_.size() + 1, config_.voters.size());
     }
     if (role_ == Role::Candidate) ASSERT_EQ(hard_state_.voted_for, config_.id);
+    if (role_ != Role::Leader) {
+        ASSERT(reads_.empty());
+        ASSERT(reads_before_term_commit_.empty());
+    }
     checked_term_ = hard_state_.current_term;
     checked_commit_index_ = commit_index_;
 }

@@ -32,7 +32,7 @@
 
 namespace raftlink::raft {
 
-enum class Role { Follower, Candidate, Leader };
+enum class Role { Follower, PreCandidate, Candidate, Leader };
 const char* role_name(Role role);
 
 /// The leader's view of one follower (§5.3: nextIndex and matchIndex).
@@ -48,6 +48,14 @@ struct Progress {
     /// The highest commit index this follower was told; when the leader's is higher and
     /// nothing else goes out, a heartbeat carries it at once.
     LogIndex commit_index_sent;
+    /// Whether the follower answered since the last quorum check (CheckQuorum).
+    bool recent_active = false;
+};
+
+struct ReadIndexResult {
+    bool accepted = false;
+    /// When not accepted: the leader this node knows of, or no_node.
+    NodeId leader_hint;
 };
 
 struct ProposeResult {
@@ -73,6 +81,10 @@ public:
     void step(const Message& message, Nanos now);
     /// Appends a client command as a new entry if this node is leader, and replicates it at once.
     ProposeResult propose(Bytes data, Nanos now);
+    /// Starts a linearizable read `id` (ReadIndex, thesis §6.4) if this node is leader; the
+    /// read appears in a later Ready's `reads` once a majority confirmed the leadership. A
+    /// read that cannot be confirmed (the node stops being leader) never appears.
+    ReadIndexResult read_index(std::uint64_t id, Nanos now);
 
     /// Whether ready() would return anything. False while a Ready is outstanding.
     bool has_ready() const;
@@ -104,14 +116,19 @@ public:
 private:
     // Role transitions (§5.2).
     void become_follower(Term term, NodeId leader);
+    void become_pre_candidate(Nanos now);
     void become_candidate(Nanos now);
     void become_leader(Nanos now);
+    void campaign(Nanos now);
 
     // Message handlers.
-    void handle_request_vote(const Message& message, const RequestVote& body);
+    bool in_lease(Nanos now) const;
+    bool adopts_higher_term(const Message& message, Nanos now);
+    void handle_request_vote(const Message& message, const RequestVote& body, Nanos now);
+    void handle_pre_vote(const Message& message, const RequestVote& body, Nanos now);
     void handle_request_vote_reply(const Message& message, const RequestVoteReply& body,
                                    Nanos now);
-    void handle_append_entries(const Message& message, const AppendEntries& body);
+    void handle_append_entries(const Message& message, const AppendEntries& body, Nanos now);
     /// Why an AppendEntries' entries cannot come from a correct leader, or nullptr.
     const char* malformed_entries(const Message& message, const AppendEntries& body) const;
     void handle_append_entries_reply(const Message& message, const AppendEntriesReply& body);
@@ -123,6 +140,10 @@ private:
     void broadcast_append(bool heartbeat_if_idle);
     void on_heartbeat_timer(Nanos now);
     void maybe_commit();
+    void on_quorum_check(Nanos now);
+    void start_read_round();
+    void collect_confirmed_reads();
+    LogIndex retry_index_after_conflict(const AppendEntriesReply& body) const;
     bool candidate_log_is_up_to_date(const RequestVote& body) const;
 
     // Timers and the step frame.
@@ -133,6 +154,7 @@ private:
     void start_election_timer(Nanos now);
 
     void send(NodeId to, MessageBody body);
+    void send_with_term(NodeId to, Term term, MessageBody body);
     void emit(std::string text);
     void emit_timer(std::string text);
 
@@ -150,6 +172,16 @@ private:
     std::set<NodeId> votes_granted_;          // Candidate only.
     std::map<NodeId, Progress> progress_;     // Leader only; peers, not self.
     Nanos heartbeat_deadline_ = no_deadline;  // Leader only.
+    Nanos quorum_check_deadline_ = no_deadline;  // Leader with check_quorum only.
+    // When this node last heard from the leader it follows (CheckQuorum's lease).
+    Nanos last_leader_contact_ = no_deadline;
+
+    // ReadIndex (Leader only): reads waiting for confirmation, and reads that arrived before
+    // the leader committed an entry of its term (its commit index may be stale until then).
+    ReadIndexTracker reads_;
+    std::vector<std::uint64_t> reads_before_term_commit_;
+    bool read_round_pending_ = false;
+    std::vector<ReadState> reads_ready_;
 
     // The election timer, modelled as the seed's: each "generation" is started with a freshly
     // drawn timeout and numbered by the term it started in; resets move its deadline.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/raft/messages.h"
+#include "core/raft/read_index.h"
 #include "core/types.h"
 
 namespace raftlink::raft {
@@ -38,6 +39,9 @@ struct Ready {
     /// Votes, replies and RequestVotes: sent only once the persist is durable (§5.1, Figure 2).
     std::vector<Message> messages_after_persist;
     std::vector<Entry> committed_entries;
+    /// Linearizable reads whose leadership check passed (thesis §6.4): answer each once the
+    /// state machine has applied its index.
+    std::vector<ReadState> reads;
 
     bool needs_persist() const { return hard_state.has_value() || !entries.empty(); }
 };

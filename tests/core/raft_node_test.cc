@@ -27,12 +27,6 @@ using namespace test_support;
 
 constexpr Nanos heartbeat = ms(50);
 
-/// The single message of `messages`; fails the test unless there is exactly one.
-Message only(const std::vector<Message>& messages) {
-    REQUIRE_EQ(messages.size(), 1U);
-    return messages.front();
-}
-
 /// A follower (node 1 of {1, 2, 3}) recovered from `state`, with its election timer armed at 0.
 Node follower(PersistentState state) {
     Node node = make_node(1, {1, 2, 3}, std::move(state));
@@ -403,12 +397,15 @@ TEST_CASE("node: a follower rejects AppendEntries whose previous entry does not 
         std::uint64_t prev_log_index;
         std::uint64_t prev_log_term;
         std::uint64_t want_retry_index;
+        std::uint64_t want_conflict_term;
     };
+    // The hint names the follower's conflicting term and its first index, so that the leader
+    // can skip the whole term in one round trip.
     const Case cases[] = {
-        {"last entry has another term", 3, 3, 3},
-        {"middle entry has another term", 2, 2, 2},
-        {"log too short by one", 4, 3, 4},
-        {"log far too short", 9, 3, 4},
+        {"last entry has another term", 3, 3, 3, 2},
+        {"middle entry has another term", 2, 2, 1, 1},
+        {"log too short by one", 4, 3, 4, 0},
+        {"log far too short", 9, 3, 4, 0},
     };
     for (const Case& c : cases) {
         CAPTURE(c.name);
@@ -421,6 +418,7 @@ TEST_CASE("node: a follower rejects AppendEntries whose previous entry does not 
         const AppendEntriesReply& body = body_as<AppendEntriesReply>(reply);
         CHECK_FALSE(body.success);
         CHECK_EQ(body.retry_index, LogIndex(c.want_retry_index));
+        CHECK_EQ(body.conflict_term, Term(c.want_conflict_term));
         CHECK_EQ(reply.term, Term(3));
         CHECK_EQ(node.log().last_index(), LogIndex(3));
         CHECK_EQ(node.log().last_term(), Term(2));

@@ -30,6 +30,9 @@ inline Config make_config(std::uint64_t id, std::initializer_list<std::uint64_t>
     config.id = NodeId(id);
     for (const std::uint64_t voter : voters) config.voters.push_back(NodeId(voter));
     config.seed = seed;
+    // Classic Raft (the paper's Figure 2) unless a test turns the thesis extensions on.
+    config.pre_vote = false;
+    config.check_quorum = false;
     return config;
 }
 
@@ -82,13 +85,15 @@ inline Message append(std::uint64_t from, std::uint64_t to, std::uint64_t term,
                       std::vector<Entry> entries, std::uint64_t leader_commit) {
     return Message{NodeId(from), NodeId(to), Term(term),
                    AppendEntries{LogIndex(prev_log_index), Term(prev_log_term), std::move(entries),
-                                 LogIndex(leader_commit)}};
+                                 LogIndex(leader_commit), 0}};
 }
 
 inline Message append_reply(std::uint64_t from, std::uint64_t to, std::uint64_t term, bool success,
-                            std::uint64_t match_index, std::uint64_t retry_index = 0) {
+                            std::uint64_t match_index, std::uint64_t retry_index = 0,
+                            std::uint64_t conflict_term = 0) {
     return Message{NodeId(from), NodeId(to), Term(term),
-                   AppendEntriesReply{success, LogIndex(match_index), LogIndex(retry_index)}};
+                   AppendEntriesReply{success, LogIndex(match_index), LogIndex(retry_index),
+                                      Term(conflict_term), 0}};
 }
 
 /// A copy of the body of `message` as `Body`; fails the test if it has another type.
@@ -107,6 +112,12 @@ std::vector<Message> of_type(const std::vector<Message>& messages) {
         if (std::holds_alternative<Body>(message.body)) out.push_back(message);
     }
     return out;
+}
+
+/// The single message of `messages`; fails the test unless there is exactly one.
+inline Message only(const std::vector<Message>& messages) {
+    REQUIRE_EQ(messages.size(), 1U);
+    return messages.front();
 }
 
 /// The messages addressed to `to`, in order.
@@ -129,6 +140,7 @@ struct Drained {
     std::vector<Entry> persisted;        // Ready::entries, in order
     std::vector<Entry> committed;        // Ready::committed_entries, in order
     std::optional<HardState> hard_state;  // the latest Ready::hard_state
+    std::vector<ReadState> reads;        // Ready::reads, in order
 
     /// Both message lists: messages first, then messages_after_persist.
     std::vector<Message> all() const {
@@ -156,6 +168,7 @@ inline Drained drain(Node& node, Nanos now) {
         drained.committed.insert(drained.committed.end(), ready.committed_entries.begin(),
                                  ready.committed_entries.end());
         if (ready.hard_state) drained.hard_state = ready.hard_state;
+        drained.reads.insert(drained.reads.end(), ready.reads.begin(), ready.reads.end());
         node.advance(ready, now);
     }
     (void)node.take_trace();
@@ -195,12 +208,16 @@ class Cluster {
 public:
     using DropFilter = std::function<bool(const Message&)>;
 
-    explicit Cluster(std::initializer_list<std::uint64_t> ids, std::uint64_t seed = 1) {
+    /// `thesis` turns on Pre-Vote and CheckQuorum (thesis §9.6, §6.2).
+    explicit Cluster(std::initializer_list<std::uint64_t> ids, std::uint64_t seed = 1,
+                     bool thesis = false) {
         for (const std::uint64_t id : ids) {
             Config config;
             config.id = NodeId(id);
             for (const std::uint64_t voter : ids) config.voters.push_back(NodeId(voter));
             config.seed = seed;
+            config.pre_vote = thesis;
+            config.check_quorum = thesis;
             nodes_.emplace(NodeId(id), Node(std::move(config), PersistentState{}));
         }
         for (auto& slot : nodes_) slot.second.start();

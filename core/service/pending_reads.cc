@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+#include "core/service/pending_reads.h"
+
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include "core/assert.h"
+
+namespace raftlink::service {
+namespace {
+
+ResolveResponse lookup(const fsm::UrlStore& store, const std::string& code) {
+    ResolveResponse response;
+    if (const auto record = store.lookup(code)) {
+        response.status = ResolveStatus::Found;
+        response.url = record->url;
+    }
+    return response;
+}
+
+}  // namespace
+
+void PendingReads::add(std::uint64_t id, std::string code, Nanos deadline, ResolveDone done) {
+    const bool inserted =
+        by_id_.emplace(id, Read{std::move(code), deadline, std::move(done), false, LogIndex(0)})
+            .second;
+    ASSERT(inserted);
+    ++unconfirmed_;
+}
+
+void PendingReads::on_confirmed(std::uint64_t id, LogIndex index, const fsm::UrlStore& store) {
+    const auto it = by_id_.find(id);
+    if (it == by_id_.end() || it->second.confirmed) return;  // expired meanwhile
+    it->second.confirmed = true;
+    it->second.index = index;
+    --unconfirmed_;
+    if (store.applied_index() >= index) {
+        answer(id, lookup(store, it->second.code));
+    } else {
+        confirmed_by_index_.emplace(index, id);
+    }
+}
+
+void PendingReads::on_applied(const fsm::UrlStore& store) {
+    while (!confirmed_by_index_.empty() &&
+           confirmed_by_index_.begin()->first <= store.applied_index()) {
+        const std::uint64_t id = confirmed_by_index_.begin()->second;
+        confirmed_by_index_.erase(confirmed_by_index_.begin());
+        answer(id, lookup(store, by_id_.at(id).code));
+    }
+}
+
+void PendingReads::fail_unconfirmed(const ResolveResponse& response) {
+    std::vector<std::uint64_t> ids;
+    for (const auto& [id, read] : by_id_) {
+        if (!read.confirmed) ids.push_back(id);
+    }
+    for (const std::uint64_t id : ids) answer(id, response);
+}
+
+void PendingReads::expire(Nanos now) {
+    std::vector<std::uint64_t> ids;
+    for (const auto& [id, read] : by_id_) {
+        if (read.deadline <= now) ids.push_back(id);
+    }
+    ResolveResponse timeout;
+    timeout.status = ResolveStatus::Timeout;
+    for (const std::uint64_t id : ids) answer(id, timeout);
+}
+
+Nanos PendingReads::next_deadline() const {
+    Nanos earliest = std::numeric_limits<Nanos>::max();
+    for (const auto& [id, read] : by_id_) earliest = std::min(earliest, read.deadline);
+    return earliest;
+}
+
+void PendingReads::answer(std::uint64_t id, const ResolveResponse& response) {
+    const auto it = by_id_.find(id);
+    ASSERT(it != by_id_.end());
+    Read read = std::move(it->second);
+    by_id_.erase(it);
+    if (!read.confirmed) {
+        --unconfirmed_;
+    } else if (read.index > LogIndex(0)) {
+        const auto range = confirmed_by_index_.equal_range(read.index);
+        for (auto entry = range.first; entry != range.second; ++entry) {
+            if (entry->second == id) {
+                confirmed_by_index_.erase(entry);
+                break;
+            }
+        }
+    }
+    read.done(response);
+}
+
+}  // namespace raftlink::service
