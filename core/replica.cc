@@ -133,6 +133,41 @@ void Replica::fail_reads_if_deposed() {
     reads_.fail_unconfirmed(response);
 }
 
+NodeId Replica::transfer_leadership() {
+    if (!started_ || node_.role() != raft::Role::Leader) return no_node;
+    NodeId best = no_node;
+    LogIndex best_match;
+    for (const auto& [peer, progress] : node_.progress()) {
+        if (best == no_node || progress.match_index > best_match) {
+            best = peer;
+            best_match = progress.match_index;
+        }
+    }
+    if (best == no_node || !node_.transfer_leadership(best, clock_.now())) return no_node;
+    pump();
+    return best;
+}
+
+ReplicaStatus Replica::status() const {
+    ReplicaStatus status;
+    status.id = node_.id();
+    status.role = node_.role();
+    status.term = node_.current_term();
+    status.leader = node_.leader_id();
+    status.commit_index = node_.commit_index();
+    status.applied_index = store_.applied_index();
+    status.last_index = node_.log().last_index();
+    status.urls = store_.size();
+    status.pending_creates = pending_.size();
+    status.pending_reads = reads_.size();
+    status.counters = node_.counters();
+    for (const auto& [peer, progress] : node_.progress()) {
+        status.peers.push_back(PeerStatus{peer, progress.match_index, progress.next_index,
+                                          progress.inflight.size()});
+    }
+    return status;
+}
+
 void Replica::trace(std::string text) {
     observer_.on_trace(node_.id(), raft::TraceLine{raft::TraceLane::Main, 0, std::move(text)});
 }

@@ -22,6 +22,30 @@
 
 namespace raftlink {
 
+/// A follower as its leader sees it.
+struct PeerStatus {
+    NodeId id;
+    LogIndex match_index;
+    LogIndex next_index;
+    std::size_t inflight = 0;
+};
+
+/// What /status and /metrics show: a copy, safe to hand to another thread.
+struct ReplicaStatus {
+    NodeId id;
+    raft::Role role = raft::Role::Follower;
+    Term term;
+    NodeId leader;
+    LogIndex commit_index;
+    LogIndex applied_index;
+    LogIndex last_index;
+    std::size_t urls = 0;
+    std::size_t pending_creates = 0;
+    std::size_t pending_reads = 0;
+    raft::NodeCounters counters;
+    std::vector<PeerStatus> peers;  // leader only
+};
+
 struct ReplicaConfig {
     raft::Config raft;
     /// Keys the short-code bijection; the same on every replica of a cluster.
@@ -54,6 +78,11 @@ public:
     /// returns). Linearizable reads are served by the leader only (ReadIndex, thesis §6.4).
     void resolve(std::string code, service::ReadConsistency consistency,
                  service::ResolveDone done);
+
+    /// Hands leadership to the most up-to-date follower (for a clean shutdown). Returns the
+    /// chosen follower, or no_node if this replica is not leader.
+    NodeId transfer_leadership();
+    ReplicaStatus status() const;
 
     /// Logs an environment line (transport, HTTP) into this replica's trace.
     void trace(std::string text);

@@ -33,13 +33,14 @@ const char* message_type_name(const MessageBody& body) {
         const char* operator()(const RequestVoteReply&) const { return "RequestVoteReply"; }
         const char* operator()(const AppendEntries&) const { return "AppendEntries"; }
         const char* operator()(const AppendEntriesReply&) const { return "AppendEntriesReply"; }
+        const char* operator()(const TimeoutNow&) const { return "TimeoutNow"; }
     };
     return std::visit(Visitor{}, body);
 }
 
 bool is_request(const MessageBody& body) {
     return std::holds_alternative<RequestVote>(body) ||
-           std::holds_alternative<AppendEntries>(body);
+           std::holds_alternative<AppendEntries>(body) || std::holds_alternative<TimeoutNow>(body);
 }
 
 std::string describe_append_entries(const Message& message, const AppendEntries& body) {

@@ -32,6 +32,9 @@ struct RequestVote {
     LogIndex last_log_index;
     Term last_log_term;
     bool pre_vote = false;
+    /// Sent because the leader handed over leadership (TimeoutNow): receivers ignore the
+    /// leader lease for it (thesis §3.10).
+    bool leadership_transfer = false;
 };
 
 struct RequestVoteReply {
@@ -64,7 +67,12 @@ struct AppendEntriesReply {
     std::uint64_t read_round = 0;
 };
 
-using MessageBody = std::variant<RequestVote, RequestVoteReply, AppendEntries, AppendEntriesReply>;
+/// Leadership transfer (thesis §3.10): the leader tells an up-to-date follower to start an
+/// election at once, without waiting for its election timeout or asking for pre-votes.
+struct TimeoutNow {};
+
+using MessageBody =
+    std::variant<RequestVote, RequestVoteReply, AppendEntries, AppendEntriesReply, TimeoutNow>;
 
 struct Message {
     NodeId from;

@@ -53,6 +53,9 @@ void Node::on_time(Nanos now) {
         }
         if (now >= heartbeat_deadline_) on_heartbeat_timer(now);
         if (now >= quorum_check_deadline_) on_quorum_check(now);
+        if (role_ == Role::Leader && now >= transfer_deadline_) {
+            abort_transfer("the target did not take over within the election timeout");
+        }
     } else if (election_timer_running_ && now >= election_deadline_) {
         emit("Election timer expired");
         election_timer_running_ = false;
@@ -90,6 +93,7 @@ void Node::step(const Message& message, Nanos now) {
         void operator()(const AppendEntriesReply& body) {
             node.handle_append_entries_reply(message, body);
         }
+        void operator()(const TimeoutNow&) { node.handle_timeout_now(message, now); }
     };
     std::visit(Visitor{*this, message, now}, message.body);
     finish_step(now);
@@ -97,6 +101,9 @@ void Node::step(const Message& message, Nanos now) {
 
 ProposeResult Node::propose(Bytes data, Nanos now) {
     if (role_ != Role::Leader) return ProposeResult{false, LogIndex(0), Term(0), leader_id_};
+    // During a transfer the log must stop growing so that the target can catch up; clients
+    // are told no leader is available and retry (thesis §3.10).
+    if (transfer_target_ != no_node) return ProposeResult{false, LogIndex(0), Term(0), no_node};
     begin_step();
     const LogIndex index = log_.last_index() + 1;
     log_.append(Entry{hard_state_.current_term, index, std::move(data)});
@@ -121,6 +128,23 @@ ReadIndexResult Node::read_index(std::uint64_t id, Nanos now) {
     }
     finish_step(now);
     return ReadIndexResult{true, config_.id};
+}
+
+bool Node::transfer_leadership(NodeId target, Nanos now) {
+    if (role_ != Role::Leader || !progress_.contains(target)) return false;
+    begin_step();
+    emit(concat("Transferring leadership to node ", target));
+    transfer_target_ = target;
+    transfer_deadline_ = now + config_.election_timeout_max;
+    timeout_now_sent_ = false;
+    // Catch the target up from what it acknowledged: appends believed in flight may be lost,
+    // and the transfer should not wait for the next heartbeat to find out.
+    Progress& progress = progress_.at(target);
+    progress.inflight.clear();
+    progress.next_index = progress.match_index + 1;
+    if (!send_append(target)) maybe_send_timeout_now();
+    finish_step(now);
+    return true;
 }
 
 bool Node::has_ready() const {
@@ -170,7 +194,8 @@ void Node::advance(const Ready& ready, Nanos now) {
 
 Nanos Node::next_deadline() const {
     if (role_ == Role::Leader) {
-        return std::min({heartbeat_deadline_, won_election_deadline_, quorum_check_deadline_});
+        return std::min({heartbeat_deadline_, won_election_deadline_, quorum_check_deadline_,
+                         transfer_deadline_});
     }
     return election_timer_running_ ? election_deadline_ : no_deadline;
 }
@@ -193,6 +218,8 @@ void Node::become_follower(Term term, NodeId leader) {
     heartbeat_deadline_ = no_deadline;
     quorum_check_deadline_ = no_deadline;
     won_election_deadline_ = no_deadline;
+    transfer_target_ = no_node;
+    transfer_deadline_ = no_deadline;
     // Reads a deposed leader could not confirm are never answered by it (the client retries).
     reads_.clear();
     reads_before_term_commit_.clear();
@@ -214,6 +241,7 @@ void Node::become_pre_candidate(Nanos now) {
     // new term. The pre-vote names the term the node would campaign in; its own term and vote
     // do not change.
     role_ = Role::PreCandidate;
+    ++counters_.pre_votes_started;
     leader_id_ = no_node;
     votes_granted_ = {config_.id};
     emit("Becoming pre-candidate");
@@ -226,9 +254,10 @@ void Node::become_pre_candidate(Nanos now) {
     if (votes_granted_.size() >= majority(config_.voters.size())) become_candidate(now);
 }
 
-void Node::become_candidate(Nanos now) {
+void Node::become_candidate(Nanos now, bool leadership_transfer) {
     // §5.2: increment currentTerm, vote for self, reset the election timer, send RequestVote.
     role_ = Role::Candidate;
+    ++counters_.elections_started;
     hard_state_.current_term = Term(hard_state_.current_term.value + 1);
     hard_state_.voted_for = config_.id;
     leader_id_ = no_node;
@@ -237,7 +266,7 @@ void Node::become_candidate(Nanos now) {
     request_new_election_timer();
     for (const NodeId peer : config_.voters) {
         if (peer == config_.id) continue;
-        send(peer, RequestVote{log_.last_index(), log_.last_term()});
+        send(peer, RequestVote{log_.last_index(), log_.last_term(), false, leadership_transfer});
     }
     if (votes_granted_.size() >= majority(config_.voters.size())) become_leader(now);
 }
@@ -246,6 +275,7 @@ void Node::become_leader(Nanos now) {
     ASSERT(role_ == Role::Candidate);
     ASSERT_EQ(hard_state_.voted_for, config_.id);
     role_ = Role::Leader;
+    ++counters_.elections_won;
     leader_id_ = config_.id;
     if (config_.check_quorum) quorum_check_deadline_ = now + config_.election_timeout_min;
     emit("Becoming leader");
@@ -281,7 +311,7 @@ bool Node::in_lease(Nanos now) const {
 bool Node::adopts_higher_term(const Message& message, Nanos now) {
     if (const auto* vote = std::get_if<RequestVote>(&message.body)) {
         if (vote->pre_vote) return true;  // no term change for a pre-vote (thesis §9.6)
-        if (in_lease(now)) {
+        if (in_lease(now) && !vote->leadership_transfer) {
             emit(concat("Received RequestVote from node ", message.from,
                         " while a leader is active; ignoring"));
             return false;
@@ -505,6 +535,7 @@ void Node::handle_append_entries_reply(const Message& message, const AppendEntri
                     " was successful: nextIndex=", progress.next_index,
                     ", matchIndex=", progress.match_index));
         maybe_commit();
+        if (message.from == transfer_target_) maybe_send_timeout_now();
     } else {
         // Resend from where the follower's log can match, never below what it has
         // acknowledged (a reordered stale rejection must not undo progress).
@@ -579,6 +610,30 @@ void Node::on_heartbeat_timer(Nanos now) {
         if (!send_append(peer)) send_heartbeat(peer);
     }
     heartbeat_deadline_ = now + config_.heartbeat_interval;
+}
+
+void Node::handle_timeout_now(const Message& message, Nanos now) {
+    // Only the leader of our term may hand over leadership; anything else is stale.
+    if (message.term != hard_state_.current_term || message.from != leader_id_ ||
+        role_ != Role::Follower) {
+        return;
+    }
+    emit(concat("Received TimeoutNow from node ", message.from, "; starting election"));
+    election_timer_running_ = false;
+    become_candidate(now, true);
+}
+
+void Node::maybe_send_timeout_now() {
+    if (transfer_target_ == no_node || timeout_now_sent_) return;
+    if (progress_.at(transfer_target_).match_index < log_.last_index()) return;
+    timeout_now_sent_ = true;
+    send(transfer_target_, TimeoutNow{});
+}
+
+void Node::abort_transfer(const char* reason) {
+    emit(concat("Leadership transfer to node ", transfer_target_, " aborted: ", reason));
+    transfer_target_ = no_node;
+    transfer_deadline_ = no_deadline;
 }
 
 void Node::on_quorum_check(Nanos now) {

@@ -52,6 +52,13 @@ struct Progress {
     bool recent_active = false;
 };
 
+/// Counts for metrics; they only grow.
+struct NodeCounters {
+    std::uint64_t pre_votes_started = 0;
+    std::uint64_t elections_started = 0;
+    std::uint64_t elections_won = 0;
+};
+
 struct ReadIndexResult {
     bool accepted = false;
     /// When not accepted: the leader this node knows of, or no_node.
@@ -85,6 +92,12 @@ public:
     /// read appears in a later Ready's `reads` once a majority confirmed the leadership. A
     /// read that cannot be confirmed (the node stops being leader) never appears.
     ReadIndexResult read_index(std::uint64_t id, Nanos now);
+    /// Hands leadership to `target` (thesis §3.10): stops taking proposals, brings the target
+    /// up to date, then tells it to campaign at once (TimeoutNow). Gives up after one maximum
+    /// election timeout. Returns false if this node is not leader or `target` is not a peer.
+    bool transfer_leadership(NodeId target, Nanos now);
+    /// The peer leadership is being handed to, or no_node.
+    NodeId transfer_target() const { return transfer_target_; }
 
     /// Whether ready() would return anything. False while a Ready is outstanding.
     bool has_ready() const;
@@ -109,6 +122,7 @@ public:
     const Config& config() const { return config_; }
     /// The leader's progress for each follower (empty unless leader).
     const std::map<NodeId, Progress>& progress() const { return progress_; }
+    const NodeCounters& counters() const { return counters_; }
 
     /// Asserts the node's invariants, including deltas against the previous call.
     void check_invariants();
@@ -117,7 +131,7 @@ private:
     // Role transitions (§5.2).
     void become_follower(Term term, NodeId leader);
     void become_pre_candidate(Nanos now);
-    void become_candidate(Nanos now);
+    void become_candidate(Nanos now, bool leadership_transfer = false);
     void become_leader(Nanos now);
     void campaign(Nanos now);
 
@@ -132,6 +146,9 @@ private:
     /// Why an AppendEntries' entries cannot come from a correct leader, or nullptr.
     const char* malformed_entries(const Message& message, const AppendEntries& body) const;
     void handle_append_entries_reply(const Message& message, const AppendEntriesReply& body);
+    void handle_timeout_now(const Message& message, Nanos now);
+    void maybe_send_timeout_now();
+    void abort_transfer(const char* reason);
     void step_to_higher_term(const Message& message);
 
     // Replication (§5.3) and commitment (§5.4.2).
@@ -183,6 +200,11 @@ private:
     bool read_round_pending_ = false;
     std::vector<ReadState> reads_ready_;
 
+    // Leadership transfer (Leader only).
+    NodeId transfer_target_;
+    Nanos transfer_deadline_ = no_deadline;
+    bool timeout_now_sent_ = false;
+
     // The election timer, modelled as the seed's: each "generation" is started with a freshly
     // drawn timeout and numbered by the term it started in; resets move its deadline.
     bool election_timer_running_ = false;
@@ -202,6 +224,8 @@ private:
     std::vector<TraceLine> trace_;
     std::size_t main_lines_in_step_ = 0;
     std::size_t timer_anchor_ = 0;
+
+    NodeCounters counters_;
 
     // For delta checks in check_invariants().
     Term checked_term_;

@@ -236,3 +236,55 @@ TEST_SUITE("raft") {
 
 }  // namespace
 }  // namespace raftlink::raft
+
+namespace raftlink::raft {
+namespace {
+
+using namespace test_support;
+
+TEST_SUITE("raft") {
+    TEST_CASE("node: leadership transfer hands over to a caught-up follower at once [§3.10]") {
+        Cluster cluster({1, 2, 3}, 1, true);
+        cluster.elect(1);
+        const Term term = cluster.node(1).current_term();
+        REQUIRE(cluster.node(1).transfer_leadership(NodeId(2), cluster.now()));
+        // While the transfer runs, the leader takes no proposals.
+        CHECK_FALSE(cluster.node(1).propose(Bytes{1}, cluster.now()).accepted);
+        cluster.stabilize();
+        // Node 2 campaigned without waiting for its timeout, despite the lease of node 3.
+        CHECK_EQ(cluster.node(2).role(), Role::Leader);
+        CHECK_EQ(cluster.node(2).current_term(), Term(term.value + 1));
+        CHECK_EQ(cluster.node(1).role(), Role::Follower);
+        CHECK_EQ(cluster.node(3).leader_id(), NodeId(2));
+    }
+
+    TEST_CASE("node: a transfer to a lagging follower first brings it up to date [§3.10]") {
+        Cluster cluster({1, 2, 3}, 1, true);
+        cluster.elect(1);
+        REQUIRE(cluster.node(1).propose(Bytes{7}, cluster.now()).accepted);
+        const auto to_three = [](const Message& m) { return m.to == NodeId(3); };
+        cluster.stabilize(to_three);  // node 3 misses the new entry
+        REQUIRE(cluster.node(3).log().last_index() < cluster.node(1).log().last_index());
+        REQUIRE(cluster.node(1).transfer_leadership(NodeId(3), cluster.now()));
+        cluster.stabilize();
+        CHECK_EQ(cluster.node(3).role(), Role::Leader);
+        REQUIRE_GE(cluster.node(3).log().last_index(), LogIndex(2));
+        CHECK_EQ(cluster.node(3).log().at(LogIndex(2)).data, Bytes{7});
+    }
+
+    TEST_CASE("node: a transfer the target never completes is abandoned [§3.10]") {
+        Cluster cluster({1, 2, 3}, 1, true);
+        cluster.elect(1);
+        REQUIRE(cluster.node(1).transfer_leadership(NodeId(2), cluster.now()));
+        const auto to_two = [](const Message& m) { return m.to == NodeId(2); };
+        cluster.stabilize(to_two);
+        CHECK_EQ(cluster.node(1).transfer_target(), NodeId(2));
+        cluster.set_now(cluster.now() + ms(301));
+        cluster.node(1).on_time(cluster.now());
+        CHECK_EQ(cluster.node(1).transfer_target(), NodeId(0));
+        CHECK(cluster.node(1).propose(Bytes{1}, cluster.now()).accepted);
+    }
+}
+
+}  // namespace
+}  // namespace raftlink::raft

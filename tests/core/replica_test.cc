@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+// Replica driven by hand through fake Clock, Transport, Storage and Observer: the service
+// behaviour a client sees, without a simulator or sockets.
+#include <doctest/doctest.h>
+
+#include <deque>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "core/replica.h"
+
+namespace raftlink {
+namespace {
+
+struct FakeEnv final : Clock, Transport, Storage, Observer {
+    Nanos time = 0;
+    std::optional<Nanos> wake;
+    std::vector<raft::Message> sent;
+    std::deque<std::function<void()>> pending_writes;
+    raft::PersistentState state;
+
+    Nanos now() const override { return time; }
+    void wake_at(Nanos deadline) override { wake = deadline; }
+    std::int64_t wall_now_ms() const override { return 1'700'000'000'000; }
+    void send(const raft::Message& message) override { sent.push_back(message); }
+    raft::PersistentState load() override { return state; }
+    void write(WriteBatch batch, std::function<void()> on_durable) override {
+        (void)batch;
+        pending_writes.push_back(std::move(on_durable));
+    }
+    void on_trace(NodeId, const raft::TraceLine&) override {}
+
+    /// Completes every write (including those the completions start).
+    void sync() {
+        while (!pending_writes.empty()) {
+            auto done = std::move(pending_writes.front());
+            pending_writes.pop_front();
+            done();
+        }
+    }
+};
+
+ReplicaConfig single_node_config() {
+    ReplicaConfig config;
+    config.raft.id = NodeId(1);
+    config.raft.voters = {NodeId(1)};
+    config.code_key = 42;
+    config.commit_timeout = ms(1000);
+    return config;
+}
+
+/// A started single-node replica that has elected itself and committed its no-op.
+void become_leader(Replica& replica, FakeEnv& env) {
+    replica.start();
+    for (int i = 0; i < 10 && replica.node().role() != raft::Role::Leader; ++i) {
+        env.time = env.wake.value_or(env.time);
+        replica.on_time();
+        env.sync();
+    }
+    REQUIRE_EQ(replica.node().role(), raft::Role::Leader);
+    env.sync();
+}
+
+TEST_SUITE("service") {
+    TEST_CASE("replica: a create is answered only after its entry is durable and applied") {
+        FakeEnv env;
+        Replica replica(single_node_config(), env, env, env, env);
+        become_leader(replica, env);
+        std::optional<service::ShortenResponse> answer;
+        replica.shorten({"https://example.com/a", ""},
+                        [&](const service::ShortenResponse& r) { answer = r; });
+        CHECK_FALSE(answer.has_value());  // waiting for the fsync
+        env.sync();
+        REQUIRE(answer.has_value());
+        CHECK_EQ(answer->status, service::ShortenStatus::Created);
+        CHECK_EQ(answer->record.url, "https://example.com/a");
+        CHECK_EQ(answer->record.code.size(), 7U);
+        CHECK_EQ(replica.resolve(answer->record.code).url, "https://example.com/a");
+    }
+
+    TEST_CASE("replica: invalid URLs are refused before anything is proposed") {
+        FakeEnv env;
+        Replica replica(single_node_config(), env, env, env, env);
+        become_leader(replica, env);
+        const LogIndex last = replica.node().log().last_index();
+        for (const char* url : {"", "ftp://x", "javascript:alert(1)", "http://", "https://a b"}) {
+            CAPTURE(std::string(url));
+            std::optional<service::ShortenResponse> answer;
+            replica.shorten({url, ""}, [&](const service::ShortenResponse& r) { answer = r; });
+            REQUIRE(answer.has_value());
+            CHECK_EQ(answer->status, service::ShortenStatus::Invalid);
+        }
+        CHECK_EQ(replica.node().log().last_index(), last);
+    }
+
+    TEST_CASE("replica: a retry with the same idempotency key returns the same short id") {
+        FakeEnv env;
+        Replica replica(single_node_config(), env, env, env, env);
+        become_leader(replica, env);
+        std::vector<service::ShortenResponse> answers;
+        for (int i = 0; i < 2; ++i) {
+            replica.shorten({"https://example.com/k", "key-1"},
+                            [&](const service::ShortenResponse& r) { answers.push_back(r); });
+            env.sync();
+        }
+        REQUIRE_EQ(answers.size(), 2U);
+        CHECK_EQ(answers[0].record.code, answers[1].record.code);
+        CHECK_FALSE(answers[0].deduplicated);
+        CHECK(answers[1].deduplicated);
+        CHECK_EQ(replica.store().size(), 1U);
+    }
+
+    TEST_CASE("replica: a linearizable read on the leader sees an acknowledged create [§6.4]") {
+        FakeEnv env;
+        Replica replica(single_node_config(), env, env, env, env);
+        become_leader(replica, env);
+        std::string code;
+        replica.shorten({"https://example.com/r", ""},
+                        [&](const service::ShortenResponse& r) { code = r.record.code; });
+        env.sync();
+        REQUIRE_FALSE(code.empty());
+        std::optional<service::ResolveResponse> read;
+        replica.resolve(code, service::ReadConsistency::Linearizable,
+                        [&](const service::ResolveResponse& r) { read = r; });
+        env.sync();
+        REQUIRE(read.has_value());
+        CHECK_EQ(read->status, service::ResolveStatus::Found);
+        CHECK_EQ(read->url, "https://example.com/r");
+    }
+
+    TEST_CASE("replica: a follower answers creates and linearizable reads with the leader") {
+        FakeEnv env;
+        ReplicaConfig config = single_node_config();
+        config.raft.voters = {NodeId(1), NodeId(2), NodeId(3)};
+        Replica replica(config, env, env, env, env);
+        replica.start();
+        replica.on_time();
+        // Node 2 is leader of term 1: its heartbeat makes this replica follow it.
+        replica.on_message(raft::Message{NodeId(2), NodeId(1), Term(1),
+                                         raft::AppendEntries{LogIndex(0), Term(0), {}, LogIndex(0), 0}});
+        env.sync();
+        std::optional<service::ShortenResponse> created;
+        replica.shorten({"https://example.com/f", ""},
+                        [&](const service::ShortenResponse& r) { created = r; });
+        REQUIRE(created.has_value());
+        CHECK_EQ(created->status, service::ShortenStatus::NotLeader);
+        CHECK_EQ(created->leader_id, NodeId(2));
+        std::optional<service::ResolveResponse> read;
+        replica.resolve("0000000", service::ReadConsistency::Linearizable,
+                        [&](const service::ResolveResponse& r) { read = r; });
+        REQUIRE(read.has_value());
+        CHECK_EQ(read->status, service::ResolveStatus::NotLeader);
+        CHECK_EQ(read->leader_id, NodeId(2));
+        CHECK_EQ(replica.resolve("0000000").status, service::ResolveStatus::NotFound);
+        const ReplicaStatus status = replica.status();
+        CHECK_EQ(status.leader, NodeId(2));
+        CHECK_EQ(status.term, Term(1));
+        CHECK_EQ(replica.transfer_leadership(), NodeId(0));  // not the leader
+    }
+}
+
+}  // namespace
+}  // namespace raftlink
