@@ -4,7 +4,7 @@
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
 packages=(g++ cmake ninja-build make python3 libboost-dev rapidjson-dev doctest-dev libcli11-dev
-          libspdlog-dev libfmt-dev)
+          libspdlog-dev libfmt-dev libssl-dev curl)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
