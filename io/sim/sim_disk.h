@@ -1,16 +1,26 @@
 // SPDX-License-Identifier: MIT
-// A simulated disk for one node: writes become durable only when their simulated fsync
-// completes, and a crash loses every write still waiting for it.
+// A simulated disk for one node, with the fault model of issue 3: writes become durable only
+// when their simulated fsync completes; a crash loses every write still waiting for it and may
+// tear the oldest one (a prefix of its bytes reaches the image); bit flips hit stored records.
 //
-// Writes complete in issue order (a later write never becomes durable before an earlier
-// one). The durable image survives crashes and is what a restarted node loads.
+// The durable image is bytes, laid out as core/raft/log_record.h describes: one batch (a
+// checksummed header announcing its size, then checksummed records) per completed write.
+// Writes complete in issue order. Recovery drops only a torn tail, which is always part of a
+// write whose callback never ran, and reports every flip in acknowledged bytes as corruption;
+// the header comment of log_record.h explains why the two can never be confused.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "core/env.h"
 #include "core/prng.h"
+#include "core/raft/log_record.h"
+#include "core/result.h"
 #include "io/sim/event_loop.h"
 #include "io/sim/scenario.h"
 
@@ -20,22 +30,70 @@ class SimDisk final : public Storage {
 public:
     SimDisk(EventLoop& loop, LatencyModel fsync_latency, Prng prng);
 
-    raft::PersistentState load() override { return durable_; }
+    /// Recovers the image and truncates its torn tail, as the real WAL does at start-up, so
+    /// that later writes append after the last complete batch. Precondition: recover()
+    /// succeeds (the cluster checks it first and refuses to boot the node otherwise).
+    raft::PersistentState load() override;
+    /// Encodes `batch` now; its bytes reach the image and `on_durable` runs when its simulated
+    /// fsync completes, never before an earlier write's. Precondition: no torn tail is
+    /// pending (after a tearing crash, load() runs before the next write).
     void write(WriteBatch batch, std::function<void()> on_durable) override;
 
-    /// The process died: writes not yet fsynced are lost, their callbacks never run.
+    /// The process died: writes not yet fsynced are lost and their callbacks never run. With
+    /// probability `torn_write_ratio` (0..1) the oldest of them is torn: a random prefix of its
+    /// bytes, at least one byte and never all of them, reaches the image. Every draw comes from
+    /// `prng`, and none is made when no write is pending.
+    void crash(Prng& prng, double torn_write_ratio);
+    /// crash() without tearing and without a draw.
     void crash();
 
-    const raft::PersistentState& durable() const { return durable_; }
+    /// Flips one random bit of one random record of an acknowledged batch (never the torn tail)
+    /// and says where, e.g. "flipped bit 3 of byte 17 in the record of entry 42 (term 2) in
+    /// batch 9 (image byte 1234)"; nullopt if the image holds no acknowledged record. Every
+    /// draw comes from `prng`.
+    std::optional<std::string> corrupt(Prng& prng);
+
+    /// Parses the image without changing it: the state of the acknowledged writes, or an Error
+    /// (ErrorCode::Corrupt) naming the byte offset and record when any of them is damaged.
+    Result<raft::PersistentState> recover() const;
+
+    /// What the acknowledged writes stored: the reference that a successful recover() equals
+    /// (load() asserts it), kept apart from the bytes so that checkers never see a flip.
+    const raft::PersistentState& durable() const { return acknowledged_; }
+    /// How many writes completed their fsync: the number of batches in the image, as the
+    /// image only ever loses a torn tail.
     std::uint64_t fsyncs() const { return fsyncs_; }
+    /// The raw image, torn tail and flips included.
+    const Bytes& image_bytes() const { return image_; }
 
 private:
-    void make_durable(const WriteBatch& batch);
+    struct PendingWrite {
+        std::uint64_t sequence = 0;
+        raft::EncodedBatch encoded;
+        WriteBatch batch;
+    };
+
+    /// A record of an acknowledged batch, in image coordinates, for corrupt().
+    struct StoredRecord {
+        std::size_t offset = 0;
+        std::size_t bytes = 0;
+        std::string name;
+    };
+
+    void write_done(std::uint64_t sequence);
+    void apply_to_acknowledged(const WriteBatch& batch);
 
     EventLoop& loop_;
     LatencyModel fsync_latency_;
     Prng prng_;
-    raft::PersistentState durable_;
+    Bytes image_;
+    /// Invariant: image_.size() == acknowledged_bytes_ + torn_bytes_.
+    std::size_t acknowledged_bytes_ = 0;
+    std::size_t torn_bytes_ = 0;
+    std::vector<StoredRecord> records_;
+    /// Issued writes whose fsync has not completed, oldest first; sequences are consecutive.
+    std::deque<PendingWrite> pending_;
+    raft::PersistentState acknowledged_;
     Nanos last_completion_ = 0;
     // Bumped by crash(); a completion scheduled before the crash sees a stale value and is void.
     std::uint64_t epoch_ = 0;
