@@ -3,6 +3,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 SIMULATE = $(BUILD)/apps/simulate/simulate
+NODE = $(BUILD)/apps/node/node
 
 .PHONY: all deps build test run sim sweep clean
 
@@ -21,12 +22,13 @@ build: deps $(BUILD)/build.ninja
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-## make run: the main job; for now the seed's start-up and first election, simulated.
+## make run: a 3-node cluster on loopback (HTTP 8001-8003, Raft 7001-7003, data in ./data).
 run: build
-	$(SIMULATE) run sim/scenarios/seed-startup.json
+	scripts/run-cluster.sh $(NODE)
 
-## make sim: same as run (the simulation demo).
-sim: run
+## make sim: the simulation demo, the seed's start-up and first election.
+sim: build
+	$(SIMULATE) run sim/scenarios/seed-startup.json
 
 ## make sweep SCENARIO=sim/scenarios/leader-crash.json SEEDS=1..1000
 SCENARIO ?= sim/scenarios/leader-crash.json

@@ -49,6 +49,11 @@ public:
     void apply_noop(LogIndex index);
 
     std::optional<UrlRecord> lookup(std::string_view code) const;
+    /// Calls `visit` for every record, in log index order.
+    template <typename Visit>
+    void for_each(Visit&& visit) const {
+        for (const auto& [index, record] : records_) visit(record);
+    }
     LogIndex applied_index() const { return applied_index_; }
     std::size_t size() const { return records_.size(); }
     std::uint64_t code_key() const { return code_key_; }
