@@ -537,9 +537,16 @@ void Node::handle_append_entries_reply(const Message& message, const AppendEntri
         maybe_commit();
         if (message.from == transfer_target_) maybe_send_timeout_now();
     } else {
-        // Resend from where the follower's log can match, never below what it has
-        // acknowledged (a reordered stale rejection must not undo progress).
         const LogIndex retry = std::min(retry_index_after_conflict(body), log_.last_index() + 1);
+        if (retry <= progress.match_index) {
+            // The follower lacks entries it acknowledged: it restarted from a disk that lost
+            // its tail (or this is a reordered old rejection). Lowering match_index is always
+            // safe (the commit index never goes back) and lets the follower be repaired
+            // instead of rejecting every heartbeat forever.
+            emit(concat("Node ", message.from, " no longer holds entries up to ",
+                        progress.match_index, "; resending from index ", retry));
+            progress.match_index = retry - 1;
+        }
         progress.next_index = std::max(progress.match_index + 1, retry);
         progress.inflight.clear();
         emit(concat("AppendEntries RPC to node ", message.from,

@@ -288,3 +288,38 @@ TEST_SUITE("raft") {
 
 }  // namespace
 }  // namespace raftlink::raft
+
+namespace raftlink::raft {
+namespace {
+
+using namespace test_support;
+
+TEST_SUITE("raft") {
+    TEST_CASE("node: a follower that lost acknowledged entries is repaired, not stuck [§5.3]") {
+        // Node 2 acknowledged index 2, then restarted from a disk that lost it: it rejects
+        // the leader's heartbeats (prev 2/1) with the hint "my log ends at 1".
+        Node leader(make_config(1, {1, 2, 3}), PersistentState{});
+        leader.start();
+        const Nanos at = elect(leader, 0);
+        (void)drain(leader, at);
+        leader.step(append_reply(2, 1, 1, true, 1), at);
+        REQUIRE(leader.propose(Bytes{9}, at).accepted);
+        (void)drain(leader, at);
+        leader.step(append_reply(2, 1, 1, true, 2), at);
+        REQUIRE_EQ(leader.progress().at(NodeId(2)).match_index, LogIndex(2));
+        REQUIRE_EQ(leader.commit_index(), LogIndex(2));
+        (void)drain(leader, at);
+        leader.step(append_reply(2, 1, 1, false, 0, 2, 0), at);
+        CHECK_EQ(leader.progress().at(NodeId(2)).match_index, LogIndex(1));
+        const auto resent = of_type<AppendEntries>(addressed_to(drain(leader, at).all(), 2));
+        REQUIRE_FALSE(resent.empty());
+        const AppendEntries& body = body_as<AppendEntries>(resent.front());
+        CHECK_EQ(body.prev_log_index, LogIndex(1));
+        REQUIRE_EQ(body.entries.size(), 1U);
+        CHECK_EQ(body.entries[0].index, LogIndex(2));
+        CHECK_EQ(leader.commit_index(), LogIndex(2));  // never goes back
+    }
+}
+
+}  // namespace
+}  // namespace raftlink::raft

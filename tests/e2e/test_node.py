@@ -268,9 +268,9 @@ def test_peer_without_secret_is_refused():
             except (socket.timeout, ConnectionResetError):
                 pass
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and "refused" not in cluster.log(1):
+        while time.monotonic() < deadline and "refused peer connection" not in cluster.log(1):
             time.sleep(0.05)
-        line = next((l for l in cluster.log(1).splitlines() if "refused" in l), None)
+        line = next((l for l in cluster.log(1).splitlines() if "refused peer connection" in l), None)
         assert line, cluster.log(1)[-2000:]
         print("    " + line.strip())
         assert cluster.wait_for_leader()  # the cluster is unaffected
