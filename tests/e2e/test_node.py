@@ -6,10 +6,13 @@ Usage: test_node.py NODE_BINARY [TEST_NAME...]
 Prints one line per test and a closing "N passed, N failed" line; exits 1 on any failure.
 """
 import glob
+import hashlib
+import hmac
 import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -162,15 +165,18 @@ def test_torn_tail_recovers_and_corruption_refuses_to_start():
             byte = f.read(1)
             f.seek(middle)
             f.write(bytes([byte[0] ^ 0xFF]))
+        before = len(cluster.log(victim))
         cluster.start(victim)
         process = cluster.processes[victim]
         code = process.wait(timeout=10)
         cluster.processes.pop(victim)
-        log = cluster.log(victim)
+        cluster.logs.pop(victim).close()
+        log = cluster.log(victim)[before:]
         assert code != 0, "the node started on a corrupt WAL"
         name = os.path.basename(target)
-        assert name in log and "offset" in log, log[-2000:]
-        print("    corrupt WAL refused: " + next(l for l in log.splitlines() if name in l).strip())
+        refusal = [l for l in log.splitlines() if name in l and "corrupt" in l and "offset" in l]
+        assert refusal, log[-2000:]
+        print("    corrupt WAL refused (exit %d): %s" % (code, refusal[0].strip()))
     finally:
         cluster.stop_all()
 
@@ -260,17 +266,21 @@ def test_peer_without_secret_is_refused():
         with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
             s.settimeout(5)
             challenge = s.recv(4096)
-            assert challenge, "no challenge from the acceptor"
-            s.sendall(b"\x00" * 64)  # not a valid answer
+            assert len(challenge) == 32, "no 32-byte challenge from the acceptor"
+            # A well-formed hello from node 2 whose MAC was not made with the cluster secret.
+            hello = b"RLNK" + struct.pack("<IQ", 1, 2) + hmac.new(
+                b"not the secret", challenge + struct.pack("<Q", 2), hashlib.sha256).digest()
+            s.sendall(hello)
             try:
                 while s.recv(4096):
                     pass
             except (socket.timeout, ConnectionResetError):
                 pass
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and "refused peer connection" not in cluster.log(1):
+        wanted = "bad cluster secret"
+        while time.monotonic() < deadline and wanted not in cluster.log(1):
             time.sleep(0.05)
-        line = next((l for l in cluster.log(1).splitlines() if "refused peer connection" in l), None)
+        line = next((l for l in cluster.log(1).splitlines() if wanted in l), None)
         assert line, cluster.log(1)[-2000:]
         print("    " + line.strip())
         assert cluster.wait_for_leader()  # the cluster is unaffected
