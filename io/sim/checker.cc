@@ -1,56 +1,140 @@
 // SPDX-License-Identifier: MIT
 #include "io/sim/checker.h"
 
+#include <algorithm>
+
+#include "core/assert.h"
 #include "core/text.h"
 
 namespace raftlink::sim {
 namespace {
 
-std::uint64_t hash_bytes(const Bytes& bytes) {
-    std::uint64_t hash = 0xcbf29ce484222325ULL;
-    for (const std::uint8_t byte : bytes) {
-        hash ^= byte;
-        hash *= 0x100000001b3ULL;
-    }
-    return hash;
-}
-
 Violation safety(std::string property, std::string detail) {
     return Violation{Violation::Kind::Safety, std::move(property), std::move(detail)};
 }
 
+std::optional<Violation> lacks_acknowledged(std::size_t index, const Replica& replica,
+                                            const fsm::UrlRecord& record) {
+    const auto found = replica.store().lookup(record.code);
+    if (found && found->url == record.url) return std::nullopt;
+    return safety("acknowledged writes are durable",
+                  concat("node ", index + 1, " applied index ", replica.store().applied_index(),
+                         " but lacks short id ", record.code, " (index ", record.index, ")"));
+}
+
 }  // namespace
 
-Checker::Checker(std::size_t node_count) : nodes_(node_count) {}
+Checker::Checker(std::size_t node_count) : node_count_(node_count), nodes_(node_count) {}
 
 std::optional<Violation> Checker::check(const Cluster& cluster) {
     for (std::size_t i = 0; i < cluster.size(); ++i) {
         if (!cluster.up(i)) continue;
         if (auto violation = check_node(cluster, i)) return violation;
     }
-    return std::nullopt;
+    return check_newly_acknowledged(cluster);
 }
 
 std::optional<Violation> Checker::check_node(const Cluster& cluster, std::size_t index) {
     const Replica& replica = *cluster.replica(index);
     const raft::Node& node = replica.node();
     NodeState& state = nodes_[index];
-    if (state.incarnation != cluster.incarnation(index)) {
-        // A restarted node rebuilt its log from disk and its store from scratch.
-        state = NodeState{cluster.incarnation(index), LogIndex(0), node.log().truncation_count(),
-                          LogIndex(0)};
+    const bool restarted = state.incarnation != cluster.incarnation(index);
+    if (restarted) {
+        // A restarted node rebuilt its log from disk and its store from scratch; what it
+        // persisted (term, log) is still held to what was seen before.
+        state.incarnation = cluster.incarnation(index);
+        state.verified = LogIndex(0);
+        state.truncations = node.log().truncation_count();
+        state.applied_checked = LogIndex(0);
+        state.commit_recorded = LogIndex(0);
+        state.durability_checked = LogIndex(0);
+        state.commit_index_seen = 0;
     }
-    if (node.role() == raft::Role::Leader) {
-        // Election safety (§5.2): at most one leader can be elected in a given term.
-        const auto [it, inserted] = leader_by_term_.try_emplace(node.current_term(), node.id());
-        if (!inserted && it->second != node.id()) {
-            return safety("election safety", concat("nodes ", it->second, " and ", node.id(),
-                                                    " were both leader in term ",
-                                                    node.current_term()));
-        }
-    }
+    if (auto violation = check_monotonic(index, node, restarted)) return violation;
     if (auto violation = check_log_matching(index, node.log())) return violation;
-    return check_applied(index, replica);
+    if (auto violation = check_committed(index, node)) return violation;
+    if (node.role() == raft::Role::Leader) {
+        if (auto violation = check_leader(index, cluster)) return violation;
+    }
+    if (auto violation = check_applied(index, replica)) return violation;
+    return check_durable(index, replica);
+}
+
+std::optional<Violation> Checker::check_monotonic(std::size_t index, const raft::Node& node,
+                                                  bool restarted) {
+    NodeState& state = nodes_[index];
+    const std::uint64_t term = node.current_term().value;
+    // Figure 2: currentTerm is persistent state and only ever increases (§5.1); a restart may
+    // lose a term not yet durable, never one the node already acted on.
+    if (restarted) state.term_seen = std::min(state.term_seen, state.term_durable_min);
+    if (auto decrease = went_backwards("term", state.term_seen, term)) {
+        return safety("term never decreases",
+                      concat("node ", index + 1, ": ", *decrease,
+                             restarted ? " across a restart" : ""));
+    }
+    // The commit index is volatile (Figure 2) but never decreases within an incarnation.
+    if (auto decrease = went_backwards("commit index", state.commit_index_seen,
+                                       node.commit_index().value)) {
+        return safety("commit index never decreases", concat("node ", index + 1, ": ", *decrease));
+    }
+    const raft::Log& log = node.log();
+    state.term_durable_min =
+        std::max(state.term_durable_min, log.term_at(log.stable_index()).value);
+    // A lone node wins its election before persisting its vote for itself.
+    if (node.role() == raft::Role::Leader && node_count_ > 1) {
+        state.term_durable_min = std::max(state.term_durable_min, term);
+    }
+    return std::nullopt;
+}
+
+std::optional<Violation> Checker::check_leader(std::size_t index, const Cluster& cluster) {
+    const raft::Node& node = cluster.replica(index)->node();
+    const raft::Log& log = node.log();
+    NodeState& state = nodes_[index];
+    // Election safety (§5.2): at most one leader can be elected in a given term.
+    const auto [it, inserted] = leader_by_term_.try_emplace(node.current_term(), node.id());
+    if (!inserted && it->second != node.id()) {
+        return safety("election safety", concat("nodes ", it->second, " and ", node.id(),
+                                                " were both leader in term ",
+                                                node.current_term()));
+    }
+    if (!state.leader_log || state.leader_log->term != node.current_term()) {
+        LeaderLog leader{node.current_term(), state.incarnation, log.truncation_count(), {}};
+        append_stamps(log, LogIndex(1), leader.stamps);
+        // Leader completeness (§5.4.1): every entry committed so far was committed in an
+        // earlier term, so it must be in this new leader's log.
+        if (auto missing = first_entry_not_kept(committed_, leader.stamps)) {
+            return safety("leader completeness",
+                          concat("node ", index + 1, " became leader of term ",
+                                 node.current_term(), " without committed entry ", *missing,
+                                 "/", committed_[missing->value - 1].term));
+        }
+        state.leader_log = std::move(leader);
+        return std::nullopt;
+    }
+    // Leader append-only (§5.3): entries change only by truncation, so unless the log was
+    // truncated, shrank, has another term at its old tail or the node restarted, appending
+    // the new entries is enough; otherwise compare it all.
+    LeaderLog& leader = *state.leader_log;
+    const std::size_t known = leader.stamps.size();
+    const bool suspect = leader.incarnation != state.incarnation ||
+                         leader.truncations != log.truncation_count() ||
+                         log.last_index().value < known ||
+                         (known > 0 && log.term_at(LogIndex(known)) != leader.stamps.back().term);
+    if (!suspect) {
+        append_stamps(log, LogIndex(known + 1), leader.stamps);
+        return std::nullopt;
+    }
+    std::vector<EntryStamp> now;
+    append_stamps(log, LogIndex(1), now);
+    if (auto lost = first_entry_not_kept(leader.stamps, now)) {
+        return safety("leader append-only",
+                      concat("node ", index + 1, " overwrote or deleted entry ", *lost, "/",
+                             leader.stamps[lost->value - 1].term,
+                             " of its log while leader of term ", leader.term));
+    }
+    leader = LeaderLog{leader.term, state.incarnation, log.truncation_count(), std::move(now)};
+    return std::nullopt;
 }
 
 std::optional<Violation> Checker::check_log_matching(std::size_t index, const raft::Log& log) {
@@ -81,6 +165,28 @@ std::optional<Violation> Checker::check_log_matching(std::size_t index, const ra
     return std::nullopt;
 }
 
+std::optional<Violation> Checker::check_committed(std::size_t index, const raft::Node& node) {
+    NodeState& state = nodes_[index];
+    // Committed entries are final (§5.4): every node that commits index i commits one entry.
+    for (LogIndex i = state.commit_recorded + 1; i <= node.commit_index(); i = i + 1) {
+        const EntryStamp stamp = stamp_of(node.log().at(i));
+        if (i.value <= committed_.size()) {
+            const EntryStamp& earlier = committed_[i.value - 1];
+            if (earlier != stamp) {
+                return safety("state machine safety",
+                              concat("node ", index + 1, " committed entry ", i, "/", stamp.term,
+                                     " but ", i, "/", earlier.term,
+                                     " was committed before with other contents"));
+            }
+        } else {
+            ASSERT_EQ(i.value, committed_.size() + 1);
+            committed_.push_back(stamp);
+        }
+        state.commit_recorded = i;
+    }
+    return std::nullopt;
+}
+
 std::optional<Violation> Checker::check_applied(std::size_t index, const Replica& replica) {
     NodeState& state = nodes_[index];
     const raft::Node& node = replica.node();
@@ -105,12 +211,43 @@ std::optional<Violation> Checker::check_applied(std::size_t index, const Replica
     return std::nullopt;
 }
 
+std::optional<Violation> Checker::check_durable(std::size_t index, const Replica& replica) {
+    NodeState& state = nodes_[index];
+    // An acknowledged write is never lost, across crashes too: once a node has applied past an
+    // acknowledged create's index, its store holds the create.
+    const LogIndex applied = replica.store().applied_index();
+    if (applied <= state.durability_checked) return std::nullopt;
+    const auto missing = first_acknowledged_missing(replica.store(), acknowledged_by_index_,
+                                                    state.durability_checked);
+    if (missing) return lacks_acknowledged(index, replica, *missing);
+    state.durability_checked = applied;
+    return std::nullopt;
+}
+
+std::optional<Violation> Checker::check_newly_acknowledged(const Cluster& cluster) {
+    // A create acknowledged after a node applied past its index was skipped by check_durable.
+    for (const fsm::UrlRecord& record : newly_acknowledged_) {
+        for (std::size_t i = 0; i < cluster.size(); ++i) {
+            if (!cluster.up(i) || nodes_[i].durability_checked < record.index) continue;
+            if (auto violation = lacks_acknowledged(i, *cluster.replica(i), record)) {
+                return violation;
+            }
+        }
+    }
+    newly_acknowledged_.clear();
+    return std::nullopt;
+}
+
 std::optional<Violation> Checker::on_create_acknowledged(const fsm::UrlRecord& record) {
     const auto [it, inserted] = acknowledged_.try_emplace(record.code, record);
     if (!inserted && it->second.url != record.url) {
         return safety("unique short ids",
                       concat("short id ", record.code, " was acknowledged for ", it->second.url,
                              " and for ", record.url));
+    }
+    if (inserted) {
+        acknowledged_by_index_.emplace(record.index, record);
+        newly_acknowledged_.push_back(record);
     }
     return std::nullopt;
 }
@@ -133,13 +270,7 @@ std::optional<Violation> Checker::at_end(const Cluster& cluster, bool quiet) con
         if (replica == nullptr) continue;
         for (const auto& [code, record] : acknowledged_) {
             if (record.index > replica->store().applied_index()) continue;
-            const auto found = replica->store().lookup(code);
-            if (!found || found->url != record.url) {
-                return safety("acknowledged writes are durable",
-                              concat("node ", i + 1, " applied index ",
-                                     replica->store().applied_index(), " but lacks short id ",
-                                     code, " (index ", record.index, ")"));
-            }
+            if (auto violation = lacks_acknowledged(i, *replica, record)) return violation;
         }
     }
     if (!quiet) return std::nullopt;

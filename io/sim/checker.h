@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: MIT
 // The properties a simulation checks, after every event.
 //
-// Safety (Raft, Figure 3): election safety (at most one leader per term), log matching (two
-// logs with an entry of the same index and term are identical up to it) and state machine
-// safety (no two nodes apply different entries at one index). Service: a short id maps to one
-// URL forever, and a read never returns a URL other than the one acknowledged for that id.
-// Liveness, at the end of a run whose faults healed long enough ago: a leader exists and has
-// applied every acknowledged create.
+// Safety (Raft, Figure 3): election safety (at most one leader per term), leader append-only
+// (a leader never overwrites or deletes entries of its log while leader of a term), log
+// matching (two logs with an entry of the same index and term are identical up to it), leader
+// completeness (every committed entry is in the log of every later leader) and state machine
+// safety (no two nodes apply or commit different entries at one index). Per node: the commit
+// index never decreases within an incarnation, the term never decreases even across restarts.
+// Service: a short id maps to one URL forever, a read never returns a URL other than the one
+// acknowledged for that id, and once a node (restarted or not) has applied past an
+// acknowledged create's index, it holds that create. At the end of a run whose faults healed
+// long enough ago: a leader exists and has applied every acknowledged create.
 //
 // Checks are incremental (each entry is verified once per node, again only after a
-// truncation), so running them after every event stays cheap.
+// truncation or a restart), so running them after every event stays cheap. The property
+// logic lives in raft_properties.h as pure functions.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +27,7 @@
 #include "core/fsm/url_store.h"
 #include "core/types.h"
 #include "io/sim/cluster.h"
+#include "io/sim/raft_properties.h"
 
 namespace raftlink::sim {
 
@@ -41,32 +47,63 @@ public:
     /// A client was told its create succeeded.
     std::optional<Violation> on_create_acknowledged(const fsm::UrlRecord& record);
     /// A client read `url` (or nothing) for `code` from some replica.
-    std::optional<Violation> on_read(const std::string& code, const std::optional<std::string>& url);
+    std::optional<Violation> on_read(const std::string& code,
+                                     const std::optional<std::string>& url);
     /// End of run. `quiet` says whether faults healed long enough ago to demand progress.
     std::optional<Violation> at_end(const Cluster& cluster, bool quiet) const;
 
     std::size_t acknowledged() const { return acknowledged_.size(); }
 
 private:
+    struct EntrySignature {
+        std::uint64_t data_hash = 0;
+        Term previous_term;
+    };
+    /// A leader's log as of the last check, while it is leader of `term`.
+    struct LeaderLog {
+        Term term;
+        std::uint64_t incarnation = 0;
+        std::uint64_t truncations = 0;
+        std::vector<EntryStamp> stamps;
+    };
+    /// What is checked of one node so far. The first group restarts with every incarnation.
     struct NodeState {
         std::uint64_t incarnation = 0;
         LogIndex verified;          // log entries 1..verified passed the log matching check
         std::uint64_t truncations = 0;
         LogIndex applied_checked;   // applied entries 1..applied_checked were compared
-    };
-    struct EntrySignature {
-        std::uint64_t data_hash = 0;
-        Term previous_term;
+        LogIndex commit_recorded;   // committed entries 1..commit_recorded were compared
+        LogIndex durability_checked;  // acknowledged creates up to here were found applied
+        std::uint64_t commit_index_seen = 0;
+
+        // Across incarnations.
+        std::uint64_t term_seen = 0;
+        /// A lower bound on the node's durable term: a term it led in (its vote for itself
+        /// was persisted before any vote for it arrived) or of an entry on its disk.
+        std::uint64_t term_durable_min = 0;
+        std::optional<LeaderLog> leader_log;
     };
     std::optional<Violation> check_node(const Cluster& cluster, std::size_t index);
+    std::optional<Violation> check_monotonic(std::size_t index, const raft::Node& node,
+                                             bool restarted);
+    std::optional<Violation> check_leader(std::size_t index, const Cluster& cluster);
     std::optional<Violation> check_log_matching(std::size_t index, const raft::Log& log);
+    std::optional<Violation> check_committed(std::size_t index, const raft::Node& node);
     std::optional<Violation> check_applied(std::size_t index, const Replica& replica);
+    std::optional<Violation> check_durable(std::size_t index, const Replica& replica);
+    std::optional<Violation> check_newly_acknowledged(const Cluster& cluster);
 
+    std::size_t node_count_;
     std::vector<NodeState> nodes_;
     std::map<Term, NodeId> leader_by_term_;
     std::map<std::pair<LogIndex, Term>, EntrySignature> entries_;
     std::map<LogIndex, std::pair<Term, std::uint64_t>> applied_;
+    /// The committed prefix of the log as any node reported it: entry i at position i - 1.
+    std::vector<EntryStamp> committed_;
     std::map<std::string, fsm::UrlRecord> acknowledged_;
+    std::map<LogIndex, fsm::UrlRecord> acknowledged_by_index_;
+    /// Acknowledged since the last check: nodes may have applied past them already.
+    std::vector<fsm::UrlRecord> newly_acknowledged_;
 };
 
 }  // namespace raftlink::sim

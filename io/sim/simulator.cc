@@ -8,6 +8,9 @@
 #include "io/sim/cluster.h"
 #include "io/sim/event_loop.h"
 #include "io/sim/fault_injector.h"
+#include "io/sim/history.h"
+#include "io/sim/linearizability.h"
+#include "io/sim/liveness.h"
 #include "io/sim/trace_printer.h"
 
 namespace raftlink::sim {
@@ -27,7 +30,8 @@ Outcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     Checker checker(cluster.size());
     Outcome outcome;
     std::optional<Violation> reported;
-    Workload workload(scenario, options.seed, loop, cluster, checker,
+    History history;
+    Workload workload(scenario, options.seed, loop, cluster, checker, history,
                       [&reported](const Violation& violation) {
                           if (!reported) reported = violation;
                       });
@@ -36,11 +40,22 @@ Outcome run_scenario(const Scenario& scenario, const RunOptions& options) {
         loop.at(start, [&cluster, i]() { cluster.boot(i); });
     }
     FaultInjector faults(scenario, options.seed, loop, cluster, printer);
-    const Nanos last_fault = faults.schedule();
+    const Nanos healed_at = faults.schedule();  // FaultInjector::never_healed if never
     workload.start();
+    const Nanos window = scenario.liveness_bound > 0
+                             ? scenario.liveness_bound
+                             : liveness_window_elections *
+                                   (scenario.election_timeout_max + scenario.debug_addend);
+    LivenessMonitor liveness(healed_at, window, scenario.duration);
 
     std::optional<std::size_t> leader;
     while (!loop.empty() && loop.next_time() <= scenario.duration) {
+        if (auto late = liveness.check_before(loop.next_time(), history)) {
+            reported = late;
+            outcome.failed_at = liveness.violated_at();
+            outcome.failed_event = loop.events_run();
+            break;
+        }
         loop.run_next();
         printer.flush();
         if (!reported) reported = checker.check(cluster);
@@ -52,15 +67,34 @@ Outcome run_scenario(const Scenario& scenario, const RunOptions& options) {
         const auto now_leader = cluster.leader();
         if (now_leader && now_leader != leader) ++outcome.leader_changes;
         leader = now_leader;
+        liveness.observe(loop.now(), now_leader.has_value());
     }
+    outcome.liveness_checked = liveness.active();
     if (!reported) {
-        const Nanos window = liveness_window_elections *
-                             (scenario.election_timeout_max + scenario.debug_addend);
-        outcome.liveness_checked = last_fault + window <= scenario.duration;
-        reported = checker.at_end(cluster, outcome.liveness_checked);
-        outcome.failed_at = scenario.duration;
+        if (auto late = liveness.check_before(scenario.duration + 1, history)) {
+            reported = late;
+            outcome.failed_at = liveness.violated_at();
+        } else {
+            reported = checker.at_end(cluster, outcome.liveness_checked);
+            outcome.failed_at = scenario.duration;
+        }
         outcome.failed_event = loop.events_run();
     }
+    // Outstanding operations end as info: at the end of the run, or at the last event run.
+    history.finish(reported ? loop.now() : scenario.duration);
+    const LinearizabilityReport linearizability = check_linearizability(history.operations());
+    if (!reported && linearizability.verdict == Verdict::NotLinearizable) {
+        reported = Violation{Violation::Kind::Safety, "linearizability",
+                             concat("short id ", linearizability.key, ": ",
+                                    linearizability.explanation)};
+    }
+    if (!reported) {
+        if (auto stale = check_stale_reads(history.operations())) {
+            reported = Violation{Violation::Kind::Safety, "never a wrong URL",
+                                 concat("short id ", stale->key, ": ", stale->explanation)};
+        }
+    }
+    if (options.history != nullptr) history.write_jsonl(*options.history);
     printer.flush();
     outcome.violation = reported;
     outcome.events = loop.events_run();
@@ -71,6 +105,10 @@ Outcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     outcome.workload = workload.stats();
     outcome.messages_sent = cluster.network().sent();
     outcome.fsyncs = cluster.fsyncs();
+    outcome.operations = history.size();
+    outcome.linearizable_reads_checked = linearizability.linearizable_reads_checked;
+    outcome.linearizability_keys_checked = linearizability.keys_checked;
+    outcome.linearizability_keys_inconclusive = linearizability.keys_inconclusive;
     return outcome;
 }
 

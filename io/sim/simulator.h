@@ -42,6 +42,13 @@ struct Outcome {
     std::uint64_t fsyncs = 0;
     std::uint64_t leader_changes = 0;
     bool liveness_checked = false;
+    /// Client operations in the history (a create with all its retries is one).
+    std::uint64_t operations = 0;
+    /// What the end-of-run linearizability check covered; inconclusive short ids exceeded
+    /// its search bounds (io/sim/linearizability.h) and were neither passed nor failed.
+    std::uint64_t linearizable_reads_checked = 0;
+    std::uint64_t linearizability_keys_checked = 0;
+    std::uint64_t linearizability_keys_inconclusive = 0;
 
     bool ok() const { return !violation.has_value(); }
 };

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/assert.h"
+#include "core/fsm/short_code.h"
 #include "core/text.h"
 #include "io/sim/latency.h"
 
@@ -11,14 +12,19 @@ namespace raftlink::sim {
 namespace {
 // After a 503 (no leader known), wait this long before trying another node.
 constexpr Nanos no_leader_backoff = ms(20);
+// Share of linearizable reads that probe the id of a create that may still be in flight.
+constexpr double probe_ratio = 0.25;
+// A probe reads the id of one of the next this many indexes past the highest acknowledged.
+constexpr std::uint64_t probe_index_span = 4;
 }  // namespace
 
 Workload::Workload(const Scenario& scenario, std::uint64_t seed, EventLoop& loop,
-                   Cluster& cluster, Checker& checker, Report report)
+                   Cluster& cluster, Checker& checker, History& history, Report report)
     : scenario_(scenario),
       loop_(loop),
       cluster_(cluster),
       checker_(checker),
+      history_(history),
       report_(std::move(report)),
       prng_(Prng::derive(seed, "sim.workload", 0)) {
     for (std::uint64_t i = 0; i < scenario.workload.clients; ++i) {
@@ -43,16 +49,39 @@ std::string Workload::make_url(Client& client) {
     return url;
 }
 
+std::string Workload::code_to_read(bool linearizable) {
+    if (linearizable && prng_.chance(probe_ratio)) {
+        // Ids derive from log indexes under the cluster's key, which every store knows.
+        for (std::size_t i = 0; i < cluster_.size(); ++i) {
+            const Replica* replica = cluster_.replica(i);
+            if (replica == nullptr) continue;
+            const LogIndex index = acknowledged_index_max_ + 1 + prng_.below(probe_index_span);
+            return fsm::short_code_for(index, replica->store().code_key());
+        }
+    }
+    return known_codes_[prng_.below(known_codes_.size())];
+}
+
 void Workload::next_operation(std::size_t c) {
     Client& client = clients_[c];
     ++client.operations;
     client.target = static_cast<std::size_t>(prng_.below(cluster_.size()));
     client.reading = !known_codes_.empty() && prng_.chance(scenario_.workload.resolve_ratio);
     if (client.reading) {
-        client.code = known_codes_[prng_.below(known_codes_.size())];
+        // NB: no draw when the ratio is 0, so scenarios without linearizable reads replay as
+        // they did before these existed.
+        const double ratio = scenario_.workload.linearizable_ratio;
+        const bool linearizable = ratio > 0 && prng_.chance(ratio);
+        client.consistency = linearizable ? service::ReadConsistency::Linearizable
+                                          : service::ReadConsistency::Stale;
+        client.code = code_to_read(linearizable);
+        client.operation = history_.invoke_read(client.id, client.code, client.consistency,
+                                                loop_.now());
     } else {
         client.create.url = make_url(client);
         client.create.idempotency_key = concat("client-", client.id, "-op-", client.operations);
+        client.operation = history_.invoke_create(client.id, client.create.idempotency_key,
+                                                  client.create.url, loop_.now());
     }
     send_attempt(c);
 }
@@ -66,12 +95,17 @@ void Workload::send_attempt(std::size_t c) {
         Replica* replica = cluster_.replica(target);
         if (replica == nullptr) return;  // lost; the client's timeout retries
         const Nanos back = cluster_.network().sample_delay();
-        if (clients_[c].reading) {
-            const service::ResolveResponse answer = replica->resolve(clients_[c].code);
-            loop_.after(back, [this, c, attempt, answer]() { on_read_answer(c, attempt, answer); });
+        const Client& sender = clients_[c];
+        if (sender.reading) {
+            replica->resolve(sender.code, sender.consistency,
+                             [this, c, attempt, back](const service::ResolveResponse& answer) {
+                                 loop_.after(back, [this, c, attempt, answer]() {
+                                     on_read_answer(c, attempt, answer);
+                                 });
+                             });
             return;
         }
-        replica->shorten(clients_[c].create,
+        replica->shorten(sender.create,
                          [this, c, attempt, back](const service::ShortenResponse& answer) {
                              loop_.after(back, [this, c, attempt, answer]() {
                                  on_create_answer(c, attempt, answer);
@@ -92,6 +126,21 @@ void Workload::retry(std::size_t c, std::size_t target, Nanos delay) {
     loop_.after(delay, [this, c]() { send_attempt(c); });
 }
 
+void Workload::retry_elsewhere(std::size_t c, NodeId leader) {
+    // A 409 names the leader; a 503, or a 409 without a leader, sends the client elsewhere.
+    if (leader != no_node) {
+        retry(c, leader.value - 1, 0);
+    } else {
+        retry(c, prng_.below(cluster_.size()), no_leader_backoff);
+    }
+}
+
+void Workload::think(std::size_t c) {
+    ++clients_[c].attempt;  // the operation is over: late answers are stale
+    loop_.after(sample_latency(scenario_.workload.think_time, prng_),
+                [this, c]() { next_operation(c); });
+}
+
 void Workload::on_create_answer(std::size_t c, std::uint64_t attempt,
                                 const service::ShortenResponse& answer) {
     Client& client = clients_[c];
@@ -99,6 +148,7 @@ void Workload::on_create_answer(std::size_t c, std::uint64_t attempt,
     using service::ShortenStatus;
     switch (answer.status) {
         case ShortenStatus::Created: {
+            history_.complete_create(client.operation, answer.record, loop_.now());
             ++stats_.creates_acknowledged;
             if (answer.deduplicated) ++stats_.creates_deduplicated;
             if (answer.record.url != client.create.url) {
@@ -113,49 +163,65 @@ void Workload::on_create_answer(std::size_t c, std::uint64_t attempt,
                 return;
             }
             known_codes_.push_back(answer.record.code);
+            if (answer.record.index > acknowledged_index_max_) {
+                acknowledged_index_max_ = answer.record.index;
+            }
             break;
         }
         case ShortenStatus::NotLeader:
-            if (answer.leader_id != no_node) {
-                retry(c, answer.leader_id.value - 1, 0);
-            } else {
-                retry(c, prng_.below(cluster_.size()), no_leader_backoff);
-            }
+            retry_elsewhere(c, answer.leader_id);
             return;
         case ShortenStatus::NoLeader:
-            retry(c, prng_.below(cluster_.size()), no_leader_backoff);
+            retry_elsewhere(c, no_node);
             return;
         case ShortenStatus::Timeout:
             retry(c, client.target, 0);
             return;
         case ShortenStatus::Invalid:
+            history_.fail(client.operation, loop_.now());
             report_(Violation{Violation::Kind::Safety, "valid requests accepted",
                               concat("node rejected ", client.create.url, ": ", answer.message)});
             return;
     }
-    ++client.attempt;
-    loop_.after(sample_latency(scenario_.workload.think_time, prng_),
-                [this, c]() { next_operation(c); });
+    think(c);
 }
 
 void Workload::on_read_answer(std::size_t c, std::uint64_t attempt,
                               const service::ResolveResponse& answer) {
     Client& client = clients_[c];
     if (client.attempt != attempt) return;
+    using service::ResolveStatus;
     std::optional<std::string> url;
-    if (answer.status == service::ResolveStatus::Found) {
-        url = answer.url;
-        ++stats_.reads_found;
-    } else {
-        ++stats_.reads_not_found;
+    switch (answer.status) {
+        case ResolveStatus::Found:
+            url = answer.url;
+            ++stats_.reads_found;
+            break;
+        case ResolveStatus::NotFound:
+            ++stats_.reads_not_found;
+            break;
+        case ResolveStatus::NotLeader:
+            retry_elsewhere(c, answer.leader_id);
+            return;
+        case ResolveStatus::NoLeader:
+            retry_elsewhere(c, no_node);
+            return;
+        case ResolveStatus::Timeout:
+            retry(c, client.target, 0);
+            return;
+        case ResolveStatus::Invalid:
+            history_.fail(client.operation, loop_.now());
+            report_(Violation{Violation::Kind::Safety, "valid requests accepted",
+                              concat("node rejected short id ", client.code)});
+            return;
     }
+    if (client.consistency == service::ReadConsistency::Linearizable) ++stats_.reads_linearizable;
+    history_.complete_read(client.operation, url, loop_.now());
     if (auto violation = checker_.on_read(client.code, url)) {
         report_(*violation);
         return;
     }
-    ++client.attempt;
-    loop_.after(sample_latency(scenario_.workload.think_time, prng_),
-                [this, c]() { next_operation(c); });
+    think(c);
 }
 
 }  // namespace raftlink::sim

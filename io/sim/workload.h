@@ -4,8 +4,15 @@
 // follows the 409's leader hint, retries after 503 or a timeout on another node, and always
 // retries with the same idempotency key, so a retry never creates a second short URL.
 //
+// Reads are stale (any replica answers from its store) or, with the scenario's
+// linearizable_ratio, linearizable (the leader answers; NotLeader, NoLeader and Timeout are
+// retried like creates). Some linearizable reads probe the id of a create that may still be in
+// flight, so that reads and creates of one id overlap and the linearizability check has
+// something to decide.
+//
 // Each client has one request outstanding at a time and thinks between requests. Every
-// acknowledged create and every read is reported to the Checker.
+// operation is recorded in the History (one operation across all its retries); every
+// acknowledged create and every read is also reported to the Checker at once.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +26,7 @@
 #include "io/sim/checker.h"
 #include "io/sim/cluster.h"
 #include "io/sim/event_loop.h"
+#include "io/sim/history.h"
 #include "io/sim/scenario.h"
 
 namespace raftlink::sim {
@@ -28,6 +36,7 @@ struct WorkloadStats {
     std::uint64_t creates_deduplicated = 0;
     std::uint64_t reads_found = 0;
     std::uint64_t reads_not_found = 0;
+    std::uint64_t reads_linearizable = 0;   // answered, of reads_found + reads_not_found
     std::uint64_t retries = 0;
     std::uint64_t timeouts = 0;
 };
@@ -38,7 +47,7 @@ public:
     using Report = std::function<void(const Violation&)>;
 
     Workload(const Scenario& scenario, std::uint64_t seed, EventLoop& loop, Cluster& cluster,
-             Checker& checker, Report report);
+             Checker& checker, History& history, Report report);
 
     /// Schedules every client's first request at the workload's start time.
     void start();
@@ -51,8 +60,10 @@ private:
         std::uint64_t attempt = 0;    // bumped per attempt; stale answers are ignored
         std::uint64_t operations = 0;
         bool reading = false;
+        service::ReadConsistency consistency = service::ReadConsistency::Stale;
         service::ShortenRequest create;
         std::string code;             // the id being read
+        OperationId operation = 0;    // in the history
     };
 
     void next_operation(std::size_t client);
@@ -62,16 +73,21 @@ private:
     void on_read_answer(std::size_t client, std::uint64_t attempt,
                         const service::ResolveResponse& response);
     void retry(std::size_t client, std::size_t target, Nanos delay);
+    void retry_elsewhere(std::size_t client, NodeId leader);
+    void think(std::size_t client);
     std::string make_url(Client& client);
+    std::string code_to_read(bool linearizable);
 
     const Scenario& scenario_;
     EventLoop& loop_;
     Cluster& cluster_;
     Checker& checker_;
+    History& history_;
     Report report_;
     Prng prng_;
     std::vector<Client> clients_;
     std::vector<std::string> known_codes_;
+    LogIndex acknowledged_index_max_;  // the highest index of an acknowledged create
     WorkloadStats stats_;
 };
 

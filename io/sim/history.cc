@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+#include "io/sim/history.h"
+
+#include <utility>
+
+#include "core/assert.h"
+
+namespace raftlink::sim {
+namespace {
+
+void append_number(std::string& out, std::string_view name, std::uint64_t value) {
+    out += ",\"";
+    out += name;
+    out += "\":";
+    out += std::to_string(value);
+}
+
+void append_field(std::string& out, std::string_view name,
+                  const std::optional<std::string>& value) {
+    out += ",\"";
+    out += name;
+    out += "\":";
+    if (value) {
+        append_json_string(out, *value);
+    } else {
+        out += "null";
+    }
+}
+
+}  // namespace
+
+const char* operation_type_name(OperationType type) {
+    switch (type) {
+        case OperationType::Invoke: return "invoke";
+        case OperationType::Ok: return "ok";
+        case OperationType::Fail: return "fail";
+        case OperationType::Info: return "info";
+    }
+    return "?";
+}
+
+const char* operation_function_name(OperationFunction function) {
+    return function == OperationFunction::Create ? "create" : "read";
+}
+
+OperationId History::invoke_create(std::uint64_t process, std::string idempotency_key,
+                                   std::string url, Nanos time) {
+    Operation operation;
+    operation.id = operations_.size();
+    operation.process = process;
+    operation.function = OperationFunction::Create;
+    operation.key = std::move(idempotency_key);
+    operation.value = std::move(url);
+    operation.invoke_time = time;
+    operations_.push_back(std::move(operation));
+    events_.push_back(Event{operations_.back().id, OperationType::Invoke});
+    open_.emplace(operations_.back().id, time);
+    return operations_.back().id;
+}
+
+OperationId History::invoke_read(std::uint64_t process, std::string code,
+                                 service::ReadConsistency consistency, Nanos time) {
+    Operation operation;
+    operation.id = operations_.size();
+    operation.process = process;
+    operation.function = OperationFunction::Read;
+    operation.consistency = consistency;
+    operation.key = std::move(code);
+    operation.invoke_time = time;
+    operations_.push_back(std::move(operation));
+    events_.push_back(Event{operations_.back().id, OperationType::Invoke});
+    open_.emplace(operations_.back().id, time);
+    return operations_.back().id;
+}
+
+void History::complete(OperationId id, OperationType outcome, Nanos time) {
+    Operation& operation = operations_.at(id);
+    ASSERT(operation.open());
+    ASSERT_GE(time, operation.invoke_time);
+    operation.outcome = outcome;
+    operation.complete_time = time;
+    events_.push_back(Event{id, outcome});
+    open_.erase(id);
+}
+
+void History::complete_create(OperationId id, const fsm::UrlRecord& record, Nanos time) {
+    Operation& operation = operations_.at(id);
+    ASSERT(operation.is_create());
+    operation.code = record.code;
+    operation.index = record.index;
+    complete(id, OperationType::Ok, time);
+}
+
+void History::complete_read(OperationId id, std::optional<std::string> url, Nanos time) {
+    Operation& operation = operations_.at(id);
+    ASSERT(!operation.is_create());
+    operation.value = std::move(url);
+    complete(id, OperationType::Ok, time);
+}
+
+void History::fail(OperationId id, Nanos time) {
+    complete(id, OperationType::Fail, time);
+}
+
+void History::finish(Nanos time) {
+    // Copy the ids first: complete() erases from open_.
+    std::vector<OperationId> open;
+    for (const auto& [id, invoked] : open_) open.push_back(id);
+    for (const OperationId id : open) complete(id, OperationType::Info, time);
+}
+
+std::optional<OperationId> History::oldest_open() const {
+    if (open_.empty()) return std::nullopt;
+    return open_.begin()->first;
+}
+
+void History::write_jsonl(std::ostream& out) const {
+    for (const Event& event : events_) {
+        out << history_event_json(operations_[event.id], event.type) << '\n';
+    }
+}
+
+std::string history_event_json(const Operation& operation, OperationType type) {
+    const bool invoke = type == OperationType::Invoke;
+    std::string out = "{\"process\":" + std::to_string(operation.process);
+    out += ",\"type\":\"";
+    out += operation_type_name(type);
+    out += "\",\"f\":\"";
+    out += operation_function_name(operation.function);
+    out += "\",\"key\":";
+    append_json_string(out, operation.key);
+    if (operation.is_create()) {
+        append_field(out, "value", operation.value);
+        if (type == OperationType::Ok) {
+            out += ",\"code\":";
+            append_json_string(out, operation.code);
+            append_number(out, "index", operation.index.value);
+        }
+    } else {
+        // A read's value is known only from its answer.
+        append_field(out, "value",
+                     invoke || type != OperationType::Ok ? std::nullopt : operation.value);
+        out += ",\"consistency\":\"";
+        out += operation.consistency == service::ReadConsistency::Linearizable ? "linearizable"
+                                                                               : "stale";
+        out += '"';
+    }
+    const Nanos time = invoke ? operation.invoke_time : operation.complete_time;
+    append_number(out, "time", static_cast<std::uint64_t>(time));
+    out += '}';
+    return out;
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\b': out += "\\b"; break;
+            case '\f': out += "\\f"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (byte < 0x20 || byte == 0x7f) {
+                    out += "\\u00";
+                    out += hex[byte >> 4];
+                    out += hex[byte & 0xf];
+                } else {
+                    // NB: bytes >= 0x80 pass through unchanged, so the output is valid JSON
+                    // only for UTF-8 text; the workload's URLs and codes are ASCII.
+                    out += c;
+                }
+        }
+    }
+    out += '"';
+}
+
+}  // namespace raftlink::sim

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+// The client history of a run, Jepsen style: every operation a simulated client performs, as an
+// invoke event and a completion event (ok, fail or info) with virtual times.
+//
+// One operation spans every attempt of one client request: a create retried with the same
+// idempotency key is one operation, invoked at its first attempt and completed by its final
+// answer. An operation whose outcome is unknown (still outstanding when the run ends) completes
+// as "info". Events are kept in the order they happened, which is deterministic, so the JSON
+// lines a run writes are identical for the same seed.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/fsm/url_store.h"
+#include "core/service/requests.h"
+#include "core/types.h"
+
+namespace raftlink::sim {
+
+/// Jepsen's event types: info means the outcome is unknown (the operation may or may not have
+/// taken effect).
+enum class OperationType { Invoke, Ok, Fail, Info };
+enum class OperationFunction { Create, Read };
+
+const char* operation_type_name(OperationType type);
+const char* operation_function_name(OperationFunction function);
+
+/// Index into History::operations(); assigned in invoke order, so a smaller id was invoked no
+/// later than a larger one.
+using OperationId = std::size_t;
+
+/// One client operation, invoke and completion together.
+struct Operation {
+    OperationId id = 0;
+    std::uint64_t process = 0;  // the client id
+    OperationFunction function = OperationFunction::Create;
+    /// Reads only.
+    service::ReadConsistency consistency = service::ReadConsistency::Stale;
+    /// Create: the idempotency key. Read: the short code read.
+    std::string key;
+    /// Create: the URL to shorten. Read: the URL read (ok only); nullopt for not found.
+    std::optional<std::string> value;
+    /// Create, ok only: the short code and log index it was given.
+    std::string code;
+    LogIndex index;
+    Nanos invoke_time = 0;
+    /// Ok, Fail or Info once completed; Invoke while outstanding.
+    OperationType outcome = OperationType::Invoke;
+    /// When the final answer arrived (Ok, Fail), or when the run gave up on it (Info).
+    Nanos complete_time = 0;
+
+    bool open() const { return outcome == OperationType::Invoke; }
+    bool is_create() const { return function == OperationFunction::Create; }
+    bool is_linearizable_read() const {
+        return function == OperationFunction::Read &&
+               consistency == service::ReadConsistency::Linearizable;
+    }
+};
+
+class History {
+public:
+    /// A client starts creating `url` under `idempotency_key`.
+    OperationId invoke_create(std::uint64_t process, std::string idempotency_key, std::string url,
+                              Nanos time);
+    /// A client starts reading `code`.
+    OperationId invoke_read(std::uint64_t process, std::string code,
+                            service::ReadConsistency consistency, Nanos time);
+    /// The create was acknowledged with `record`. Precondition: the operation is open.
+    void complete_create(OperationId id, const fsm::UrlRecord& record, Nanos time);
+    /// The read answered `url` (nullopt: not found). Precondition: the operation is open.
+    void complete_read(OperationId id, std::optional<std::string> url, Nanos time);
+    /// The operation definitely did not take effect. Precondition: the operation is open.
+    void fail(OperationId id, Nanos time);
+    /// Ends the history: every open operation completes as info at `time`.
+    void finish(Nanos time);
+
+    const std::vector<Operation>& operations() const { return operations_; }
+    const Operation& operation(OperationId id) const { return operations_.at(id); }
+    /// The open operation invoked first, if any: its liveness deadline is the earliest.
+    std::optional<OperationId> oldest_open() const;
+    std::size_t size() const { return operations_.size(); }
+
+    /// Writes every event as one JSON object per line, in the order the events happened.
+    void write_jsonl(std::ostream& out) const;
+
+private:
+    struct Event {
+        OperationId id = 0;
+        OperationType type = OperationType::Invoke;
+    };
+    void complete(OperationId id, OperationType outcome, Nanos time);
+
+    std::vector<Operation> operations_;
+    std::vector<Event> events_;
+    /// Invariant: holds exactly the ids of the open operations.
+    std::map<OperationId, Nanos> open_;
+};
+
+/// One event of `operation` as a JSON object (no newline). For a completion, `type` is the
+/// operation's outcome.
+std::string history_event_json(const Operation& operation, OperationType type);
+
+/// Appends `text` as a JSON string literal (quotes included), escaping as RFC 8259 requires.
+void append_json_string(std::string& out, std::string_view text);
+
+}  // namespace raftlink::sim

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: MIT
+#include "io/sim/linearizability.h"
+
+#include <algorithm>
+#include <bitset>
+#include <limits>
+#include <map>
+#include <tuple>
+#include <unordered_set>
+
+#include "core/assert.h"
+#include "core/text.h"
+
+namespace raftlink::sim {
+namespace {
+
+constexpr Nanos never = std::numeric_limits<Nanos>::max();
+// Operations listed in an explanation, at most.
+constexpr std::size_t explained_operations_max = 6;
+
+using Linearized = std::bitset<linearizability_operations_per_key_max>;
+
+// One operation of a code's register history. Values are small integers: 0 is absent, k > 0
+// the k-th distinct URL seen under the code.
+struct RegisterOperation {
+    const Operation* source = nullptr;
+    bool write = false;
+    bool definite = true;  // false for an info create: it may not have taken effect
+    std::size_t value = 0;
+    Nanos call = 0;
+    Nanos ret = never;  // never for an info create
+};
+
+// The sequential model: the next state if `operation` can take effect in `state`.
+std::optional<std::size_t> step(const RegisterOperation& operation, std::size_t state) {
+    if (!operation.write) {
+        if (state == operation.value) return state;
+        return std::nullopt;
+    }
+    if (state == 0 || state == operation.value) return operation.value;
+    // An info create that did not produce this code leaves it alone. (Not taking effect at
+    // all needs no rule: with no completion bound, the search can always place it last.)
+    if (!operation.definite) return state;
+    return std::nullopt;
+}
+
+struct CacheKey {
+    Linearized linearized;
+    std::size_t state = 0;
+    bool operator==(const CacheKey&) const = default;
+};
+struct CacheKeyHash {
+    std::size_t operator()(const CacheKey& key) const {
+        return std::hash<Linearized>()(key.linearized) * 31 + key.state;
+    }
+};
+
+struct KeyResult {
+    Verdict verdict = Verdict::Linearizable;
+    // The operation that could not be linearized at the deepest point of the search, and how
+    // many operations were linearized before it.
+    std::size_t blocking = 0;
+    std::size_t depth = 0;
+};
+
+// Wing & Gong's search with Lowe's memoization (the structure of Porcupine's checkSingle):
+// walk a list of call and return entries in time order; take a call whose operation can take
+// effect now (lifting its entries out of the list), and on reaching a return whose operation
+// was not taken yet, undo the latest choice. The history is linearizable iff the list empties.
+//
+// One pruning, sound for this model: an operation that leaves the state as it is (a read, or
+// anything once the register is written, since it never changes again) can always be taken
+// as soon as it is callable: any linearization that takes it later stays valid with it moved
+// first. So if taking it leads nowhere, neither does its parent configuration, and undoing it
+// goes straight on to undo the choice before. Without this, concurrent reads make the search
+// try every subset of them.
+// NB: the membership-only cache is unordered; its iteration order never matters.
+KeyResult search(const std::vector<RegisterOperation>& operations, std::uint64_t steps_max) {
+    const std::size_t count = operations.size();
+    ASSERT_LE(count, linearizability_operations_per_key_max);
+    struct Entry {
+        std::size_t operation = 0;
+        bool call = false;
+        std::size_t match = 0;  // calls: the index of their return entry
+        std::size_t prev = 0;
+        std::size_t next = 0;
+    };
+    // Entries in time order; at equal times calls come first, so touching operations count as
+    // concurrent (the permissive reading).
+    std::vector<std::tuple<Nanos, bool, std::size_t>> order;
+    for (std::size_t i = 0; i < count; ++i) {
+        order.emplace_back(operations[i].call, false, i);
+        order.emplace_back(operations[i].ret, true, i);
+    }
+    std::sort(order.begin(), order.end());
+    const std::size_t head = order.size();
+    const std::size_t end = head + 1;
+    std::vector<Entry> entries(order.size() + 1);
+    std::vector<std::size_t> call_entry(count);
+    for (std::size_t e = 0; e < order.size(); ++e) {
+        const auto& [time, is_return, operation] = order[e];
+        entries[e] = Entry{operation, !is_return, 0, e == 0 ? head : e - 1, e + 1};
+        if (is_return) {
+            entries[call_entry[operation]].match = e;
+        } else {
+            call_entry[operation] = e;
+        }
+    }
+    entries.back().next = order.empty() ? end : 0;  // the head sentinel
+    if (!order.empty()) entries[order.size() - 1].next = end;
+    const auto unlink = [&](std::size_t e) {
+        entries[entries[e].prev].next = entries[e].next;
+        if (entries[e].next != end) entries[entries[e].next].prev = entries[e].prev;
+    };
+    const auto relink = [&](std::size_t e) {
+        entries[entries[e].prev].next = e;
+        if (entries[e].next != end) entries[entries[e].next].prev = e;
+    };
+
+    struct Choice {
+        std::size_t entry;
+        std::size_t state;
+        bool state_kept;  // the operation left the state as it was
+    };
+    std::vector<Choice> calls;
+    std::unordered_set<CacheKey, CacheKeyHash> cache;
+    Linearized linearized;
+    std::size_t state = 0;
+    KeyResult result;
+    bool reached = false;
+    std::size_t e = entries[head].next;
+    for (std::uint64_t steps = 0; entries[head].next != end; ++steps) {
+        if (steps >= steps_max) return KeyResult{Verdict::Inconclusive, 0, 0};
+        const Entry& entry = entries[e];
+        if (entry.call) {
+            const auto next_state = step(operations[entry.operation], state);
+            if (next_state) {
+                CacheKey key{linearized, *next_state};
+                key.linearized.set(entry.operation);
+                if (cache.insert(key).second) {
+                    calls.push_back(Choice{e, state, *next_state == state});
+                    state = *next_state;
+                    linearized.set(entry.operation);
+                    unlink(e);
+                    unlink(entry.match);
+                    e = entries[head].next;
+                    continue;
+                }
+            }
+            e = entry.next;
+            continue;
+        }
+        // A return whose operation is not linearized yet: nothing later can help.
+        if (!reached || calls.size() > result.depth) {
+            reached = true;
+            result.depth = calls.size();
+            result.blocking = entry.operation;
+        }
+        Choice choice{};
+        do {
+            if (calls.empty()) {
+                result.verdict = Verdict::NotLinearizable;
+                return result;
+            }
+            choice = calls.back();
+            calls.pop_back();
+            state = choice.state;
+            linearized.reset(entries[choice.entry].operation);
+            relink(entries[choice.entry].match);
+            relink(choice.entry);
+        } while (choice.state_kept);
+        e = entries[choice.entry].next;
+    }
+    return result;
+}
+
+std::string seconds(Nanos time) {
+    const std::int64_t micros = time / 1000;
+    std::string fraction = std::to_string(micros % 1'000'000);
+    fraction.insert(0, 6 - fraction.size(), '0');
+    return std::to_string(micros / 1'000'000) + "." + fraction + " s";
+}
+
+std::string explain(const std::string& code, const std::vector<RegisterOperation>& operations,
+                    const KeyResult& result) {
+    const Operation& blocking = *operations[result.blocking].source;
+    std::string text = concat(describe_operation(blocking), " cannot take effect");
+    if (result.depth > 0) text += concat(" after any ", result.depth, " of the others");
+    text += concat("; ", operations.size(), " operations on ", code, ":");
+    for (std::size_t i = 0; i < operations.size() && i < explained_operations_max; ++i) {
+        text += concat(i == 0 ? " " : "; ", describe_operation(*operations[i].source));
+    }
+    if (operations.size() > explained_operations_max) text += "; ...";
+    return text;
+}
+
+// The register history of each code: its acknowledged creates, its linearizable reads, and
+// the info creates whose URL one of those reads returned (an info create no read observed
+// constrains nothing: the search could always place it last).
+std::map<std::string, std::vector<const Operation*>> split_by_code(
+    const std::vector<Operation>& operations) {
+    std::map<std::string, const Operation*> info_create_of_url;
+    for (const Operation& operation : operations) {
+        if (operation.is_create() && operation.outcome == OperationType::Info && operation.value) {
+            info_create_of_url.emplace(*operation.value, &operation);
+        }
+    }
+    std::map<std::string, std::vector<const Operation*>> by_code;
+    std::map<std::string, std::vector<const Operation*>> info_creates;
+    for (const Operation& operation : operations) {
+        if (operation.outcome != OperationType::Ok) continue;
+        if (operation.is_create()) {
+            by_code[operation.code].push_back(&operation);
+        } else if (operation.is_linearizable_read()) {
+            by_code[operation.key].push_back(&operation);
+            if (!operation.value) continue;
+            const auto it = info_create_of_url.find(*operation.value);
+            if (it == info_create_of_url.end()) continue;
+            auto& list = info_creates[operation.key];
+            if (std::find(list.begin(), list.end(), it->second) == list.end()) {
+                list.push_back(it->second);
+            }
+        }
+    }
+    for (auto& [code, list] : info_creates) {
+        auto& all = by_code[code];
+        all.insert(all.end(), list.begin(), list.end());
+    }
+    return by_code;
+}
+
+std::vector<RegisterOperation> register_history(const std::vector<const Operation*>& sources) {
+    std::map<std::string, std::size_t> value_of_url;
+    const auto value = [&value_of_url](const std::optional<std::string>& url) -> std::size_t {
+        if (!url) return 0;
+        return value_of_url.try_emplace(*url, value_of_url.size() + 1).first->second;
+    };
+    std::vector<RegisterOperation> operations;
+    for (const Operation* source : sources) {
+        RegisterOperation operation;
+        operation.source = source;
+        operation.write = source->is_create();
+        operation.definite = source->outcome == OperationType::Ok;
+        operation.value = value(source->value);
+        operation.call = source->invoke_time;
+        operation.ret = operation.definite ? source->complete_time : never;
+        operations.push_back(operation);
+    }
+    return operations;
+}
+
+}  // namespace
+
+const char* verdict_name(Verdict verdict) {
+    switch (verdict) {
+        case Verdict::Linearizable: return "linearizable";
+        case Verdict::NotLinearizable: return "not linearizable";
+        case Verdict::Inconclusive: return "inconclusive";
+    }
+    return "?";
+}
+
+std::string describe_operation(const Operation& operation) {
+    std::string text = concat("client ", operation.process, " ");
+    if (operation.is_create()) {
+        text += concat("create of ", operation.value.value_or("?"));
+    } else {
+        text += concat(operation.is_linearizable_read() ? "linearizable" : "stale", " read of ",
+                       operation.key);
+    }
+    text += concat(" [", seconds(operation.invoke_time), ", ");
+    switch (operation.outcome) {
+        case OperationType::Ok:
+            text += concat(seconds(operation.complete_time), "] -> ");
+            if (operation.is_create()) {
+                text += concat(operation.code, " at index ", operation.index);
+            } else {
+                text += operation.value.value_or("absent");
+            }
+            break;
+        case OperationType::Fail:
+            text += concat(seconds(operation.complete_time), "] failed");
+            break;
+        case OperationType::Info: text += "never] outcome unknown"; break;
+        case OperationType::Invoke: text += "...] outstanding"; break;
+    }
+    return text;
+}
+
+LinearizabilityReport check_linearizability(const std::vector<Operation>& operations,
+                                            std::uint64_t steps_max) {
+    LinearizabilityReport report;
+    for (const auto& [code, sources] : split_by_code(operations)) {
+        ++report.keys_checked;
+        report.operations_checked += sources.size();
+        for (const Operation* source : sources) {
+            if (source->is_linearizable_read()) ++report.linearizable_reads_checked;
+        }
+        const auto history = register_history(sources);
+        const KeyResult result = history.size() > linearizability_operations_per_key_max
+                                     ? KeyResult{Verdict::Inconclusive, 0, 0}
+                                     : search(history, steps_max);
+        if (result.verdict == Verdict::Inconclusive) {
+            ++report.keys_inconclusive;
+            if (report.verdict == Verdict::Linearizable) {
+                report.verdict = Verdict::Inconclusive;
+                report.key = code;
+                report.explanation =
+                    concat(sources.size(), " operations on ", code, " exceed the search bounds");
+            }
+        } else if (result.verdict == Verdict::NotLinearizable &&
+                   report.verdict != Verdict::NotLinearizable) {
+            report.verdict = Verdict::NotLinearizable;
+            report.key = code;
+            report.explanation = explain(code, history, result);
+        }
+    }
+    return report;
+}
+
+std::optional<StaleReadViolation> check_stale_reads(const std::vector<Operation>& operations) {
+    std::map<std::string, const Operation*> create_of_url;
+    std::map<std::string, const Operation*> acknowledged_for_code;
+    for (const Operation& operation : operations) {
+        if (!operation.is_create() || operation.outcome == OperationType::Fail) continue;
+        if (operation.value) create_of_url.emplace(*operation.value, &operation);
+        if (operation.outcome == OperationType::Ok) {
+            acknowledged_for_code.emplace(operation.code, &operation);
+        }
+    }
+    for (const Operation& read : operations) {
+        if (read.is_create() || read.is_linearizable_read()) continue;
+        if (read.outcome != OperationType::Ok || !read.value) continue;
+        const auto create = create_of_url.find(*read.value);
+        if (create == create_of_url.end()) {
+            return StaleReadViolation{
+                read.key, concat(describe_operation(read), ", a URL no client ever created")};
+        }
+        const Operation& writer = *create->second;
+        if (writer.invoke_time > read.complete_time) {
+            return StaleReadViolation{
+                read.key, concat(describe_operation(read),
+                                 " before its create was invoked: ", describe_operation(writer))};
+        }
+        if (writer.outcome == OperationType::Ok && writer.code != read.key) {
+            return StaleReadViolation{
+                read.key, concat(describe_operation(read),
+                                 ", a URL created under another id: ", describe_operation(writer))};
+        }
+        const auto owner = acknowledged_for_code.find(read.key);
+        if (owner != acknowledged_for_code.end() && owner->second->value != read.value) {
+            return StaleReadViolation{read.key, concat(describe_operation(read),
+                                                       ", but the id was created for another "
+                                                       "URL: ",
+                                                       describe_operation(*owner->second))};
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace raftlink::sim

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+// Raft's safety properties (Figure 3) and the client-facing promises as pure functions over
+// plain data, so that each can be unit-tested with violating inputs that a correct cluster
+// never produces. The Checker feeds them what it observes after every event.
+//
+// A log is described by its entries' stamps, (term, hash of the data), index i at position
+// i - 1. None of these functions looks at a live node.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/fsm/url_store.h"
+#include "core/raft/log.h"
+#include "core/types.h"
+
+namespace raftlink::sim {
+
+/// What identifies a log entry's contents.
+struct EntryStamp {
+    Term term;
+    std::uint64_t data_hash = 0;
+    bool operator==(const EntryStamp&) const = default;
+};
+
+/// FNV-1a over the bytes: cheap, deterministic, good enough to tell payloads apart.
+std::uint64_t hash_bytes(const Bytes& bytes);
+EntryStamp stamp_of(const raft::Entry& entry);
+/// Stamps of `log`'s entries [from, last_index()], appended to `out`.
+void append_stamps(const raft::Log& log, LogIndex from, std::vector<EntryStamp>& out);
+
+/// The first index at which `now` lacks or changed an entry of `before`, or nullopt when
+/// `now` extends `before`.
+///
+/// Leader append-only (§5.3, Figure 3): a leader never overwrites or deletes entries in its
+/// log; `before` is its log earlier in the same term. Leader completeness (§5.4.1, Figure 3):
+/// every committed entry is in the log of every later leader; `before` is the committed
+/// prefix, `now` the new leader's log.
+std::optional<LogIndex> first_entry_not_kept(std::span<const EntryStamp> before,
+                                             std::span<const EntryStamp> now);
+
+/// A value that must never decrease (a node's commit index within one incarnation, its term
+/// across incarnations). Returns a description of the decrease, or nullopt; then `seen`
+/// becomes `now`'s maximum with it.
+std::optional<std::string> went_backwards(const char* what, std::uint64_t& seen, std::uint64_t now);
+
+/// Acknowledged writes are durable: the first of `acknowledged` (by log index) with an index in
+/// (`from`, store.applied_index()] that `store` does not hold with the acknowledged URL, or
+/// nullopt. A store that applied past a create's index must hold it, after a restart too.
+std::optional<fsm::UrlRecord> first_acknowledged_missing(
+    const fsm::UrlStore& store, const std::map<LogIndex, fsm::UrlRecord>& acknowledged,
+    LogIndex from);
+
+/// Liveness deadline of an operation: once faults have healed at `healed`, an operation that
+/// was outstanding then, or invoked later, must complete within `bound` of the later of the two.
+Nanos liveness_deadline(Nanos invoked, Nanos healed, Nanos bound);
+
+}  // namespace raftlink::sim

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+// The checker's property logic on plain data, with the violating inputs a correct cluster
+// never produces: leader append-only and leader completeness [§5.3, §5.4.1, Figure 3], values
+// that must never decrease, and liveness after healing. Then whole runs with linearizable
+// reads, where every check is on.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/fsm/commands.h"
+#include "core/fsm/short_code.h"
+#include "core/text.h"
+#include "io/sim/liveness.h"
+#include "io/sim/raft_properties.h"
+#include "io/sim/simulator.h"
+
+namespace raftlink::sim {
+namespace {
+
+std::vector<EntryStamp> log_of(
+    std::initializer_list<std::pair<std::uint64_t, std::uint64_t>> entries) {
+    std::vector<EntryStamp> log;
+    for (const auto& [term, hash] : entries) log.push_back(EntryStamp{Term(term), hash});
+    return log;
+}
+
+struct KeptCase {
+    const char* name;
+    std::vector<EntryStamp> before;
+    std::vector<EntryStamp> now;
+    std::optional<std::uint64_t> want;  // the first index not kept
+};
+
+TEST_SUITE("sim") {
+    TEST_CASE(
+        "checker: first_entry_not_kept, the core of append-only and completeness "
+        "[§5.3, §5.4.1]") {
+        const KeptCase cases[] = {
+            {"both empty", {}, {}, std::nullopt},
+            {"appended", log_of({{1, 10}}), log_of({{1, 10}, {2, 20}}), std::nullopt},
+            {"unchanged", log_of({{1, 10}, {2, 20}}), log_of({{1, 10}, {2, 20}}), std::nullopt},
+            {"tail deleted", log_of({{1, 10}, {2, 20}}), log_of({{1, 10}}), 2},
+            {"everything deleted", log_of({{1, 10}}), {}, 1},
+            {"overwritten with another term", log_of({{1, 10}, {2, 20}, {2, 30}}),
+             log_of({{1, 10}, {3, 20}, {3, 30}}), 2},
+            {"overwritten with other data, same term", log_of({{1, 10}, {2, 20}}),
+             log_of({{1, 10}, {2, 21}, {2, 30}}), 2},
+        };
+        for (const KeptCase& c : cases) {
+            CAPTURE(std::string(c.name));
+            const auto got = first_entry_not_kept(c.before, c.now);
+            REQUIRE(got.has_value() == c.want.has_value());
+            if (got) CHECK(got->value == *c.want);
+        }
+    }
+
+    TEST_CASE("checker: leader completeness: a new leader without a committed entry [§5.4.1]") {
+        // Entries 1..2 committed in terms 1 and 2; a leader of term 3 whose log has a
+        // different entry at 2 (from a term-2 leader that never committed it) violates it.
+        const auto committed = log_of({{1, 10}, {2, 20}});
+        CHECK_FALSE(first_entry_not_kept(committed, log_of({{1, 10}, {2, 20}, {3, 0}})));
+        CHECK(first_entry_not_kept(committed, log_of({{1, 10}, {2, 99}, {3, 0}}))->value == 2);
+        CHECK(first_entry_not_kept(committed, log_of({{1, 10}}))->value == 2);
+    }
+
+    TEST_CASE("checker: went_backwards for the term and the commit index [Figure 2]") {
+        std::uint64_t seen = 0;
+        CHECK_FALSE(went_backwards("term", seen, 3));
+        CHECK(seen == 3);
+        CHECK_FALSE(went_backwards("term", seen, 3));
+        const auto decrease = went_backwards("term", seen, 2);
+        REQUIRE(decrease.has_value());
+        CHECK(*decrease == "term went back from 3 to 2");
+        CHECK(seen == 3);
+    }
+
+    TEST_CASE("checker: acknowledged creates must be in every store that applied past them") {
+        fsm::UrlStore store(42);
+        store.apply(LogIndex(1), fsm::Command{fsm::CreateUrl{"https://e/1", "k1", 0}});
+        store.apply_noop(LogIndex(2));
+        store.apply(LogIndex(3), fsm::Command{fsm::CreateUrl{"https://e/3", "k3", 0}});
+        const auto record = [&store](std::uint64_t index, const std::string& url) {
+            return fsm::UrlRecord{fsm::short_code_for(LogIndex(index), store.code_key()), url,
+                                  LogIndex(index), 0};
+        };
+        std::map<LogIndex, fsm::UrlRecord> acknowledged = {
+            {LogIndex(1), record(1, "https://e/1")},
+            {LogIndex(3), record(3, "https://e/3")},
+            {LogIndex(9), record(9, "https://e/9")},  // not applied yet: not demanded
+        };
+        CHECK_FALSE(first_acknowledged_missing(store, acknowledged, LogIndex(0)));
+        // A store that lost the create at index 2 (or holds another URL there) is caught.
+        acknowledged[LogIndex(2)] = record(2, "https://e/2");
+        const auto lost = first_acknowledged_missing(store, acknowledged, LogIndex(0));
+        REQUIRE(lost.has_value());
+        CHECK(lost->index == LogIndex(2));
+        CHECK_FALSE(first_acknowledged_missing(store, acknowledged, LogIndex(2)));  // checked
+        acknowledged[LogIndex(3)] = record(3, "https://e/other");
+        CHECK(first_acknowledged_missing(store, acknowledged, LogIndex(2))->index == LogIndex(3));
+    }
+
+    TEST_CASE("checker: liveness deadlines after healing") {
+        CHECK(liveness_deadline(100, 500, 1000) == 1500);  // outstanding at the heal
+        CHECK(liveness_deadline(700, 500, 1000) == 1700);  // invoked after it
+    }
+
+    TEST_CASE("liveness: a leader must exist within the bound of the heal") {
+        History history;
+        LivenessMonitor monitor(ms(1000), ms(500), ms(5000));
+        REQUIRE(monitor.active());
+        monitor.observe(ms(900), false);
+        CHECK_FALSE(monitor.check_before(ms(1500), history));  // the deadline itself is in time
+        const auto late = monitor.check_before(ms(1500) + 1, history);
+        REQUIRE(late.has_value());
+        CHECK(late->kind == Violation::Kind::Liveness);
+        CHECK(late->property == "leader elected after healing");
+        CHECK(monitor.violated_at() == ms(1500));
+        CHECK_FALSE(monitor.check_before(ms(2000), history));  // reported once
+    }
+
+    TEST_CASE("liveness: a leader elected before the heal and still there counts") {
+        History history;
+        LivenessMonitor monitor(ms(1000), ms(500), ms(5000));
+        monitor.observe(ms(200), true);
+        CHECK_FALSE(monitor.check_before(ms(3000), history));
+    }
+
+    TEST_CASE("liveness: an operation outstanding past its deadline is named") {
+        History history;
+        LivenessMonitor monitor(ms(1000), ms(500), ms(5000));
+        monitor.observe(ms(1100), true);
+        const OperationId early = history.invoke_create(1, "client-1-op-1", "https://e/1", ms(800));
+        history.invoke_create(2, "client-2-op-1", "https://e/2", ms(1200));
+        CHECK_FALSE(monitor.check_before(ms(1400), history));
+        history.complete_create(early, fsm::UrlRecord{"aaaaaaa", "https://e/1", LogIndex(1), 0},
+                                ms(1400));
+        // The second is due at 1200 + 500 ms.
+        CHECK_FALSE(monitor.check_before(ms(1700), history));
+        const auto late = monitor.check_before(ms(1701), history);
+        REQUIRE(late.has_value());
+        CHECK(late->property == "requests complete after healing");
+        CHECK(late->detail.find("client 2 create of https://e/2") == 0);
+        CHECK(late->detail.find("deadline 1700.000 ms") != std::string::npos);
+        CHECK(monitor.violated_at() == ms(1700));
+    }
+
+    TEST_CASE("liveness: nothing is demanded when the bound does not fit before the end") {
+        History history;
+        history.invoke_create(1, "k", "https://e/1", 0);
+        LivenessMonitor late_heal(ms(4800), ms(500), ms(5000));
+        CHECK_FALSE(late_heal.active());
+        CHECK_FALSE(late_heal.check_before(ms(6000), history));
+        LivenessMonitor never(std::numeric_limits<Nanos>::max(), ms(500), ms(5000));
+        CHECK_FALSE(never.active());
+        never.observe(ms(10), false);
+        CHECK_FALSE(never.check_before(ms(6000), history));
+    }
+
+    TEST_CASE("checker: runs with linearizable reads pass every check") {
+        auto loaded = load_scenario(std::string(RAFTLINK_SCENARIO_DIR) + "/leader-crash.json");
+        REQUIRE(loaded.ok());
+        Scenario scenario = loaded.value();
+        scenario.workload.linearizable_ratio = 0.5;
+        std::uint64_t linearizable_reads = 0;
+        for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+            RunOptions options;
+            options.seed = seed;
+            const Outcome outcome = run_scenario(scenario, options);
+            linearizable_reads += outcome.linearizable_reads_checked;
+            CHECK(outcome.linearizability_keys_inconclusive == 0);
+            if (!outcome.ok()) {
+                FAIL_CHECK(concat("seed ", seed, ": ", outcome.violation->property, ": ",
+                                  outcome.violation->detail));
+            }
+        }
+        CHECK(linearizable_reads > 200);
+    }
+}
+
+}  // namespace
+}  // namespace raftlink::sim
