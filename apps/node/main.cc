@@ -80,14 +80,16 @@ NodeConfig build_config(const Flags& flags) {
     config.commit_timeout = ms(static_cast<std::int64_t>(flags.commit_timeout_ms));
     config.http_header_timeout = ms(static_cast<std::int64_t>(flags.http_header_timeout_ms));
     config.cluster_name = flags.cluster_name;
-    // Without --cluster-secret-file, nodes started from one directory share ./cluster.secret,
-    // created on first use.
+    // Everything else is checked before the secret, so that a bad command line creates no
+    // file. Without --cluster-secret-file, nodes started from one directory share
+    // ./cluster.secret, created on first use.
+    config.secret = "unchecked";
+    if (const auto problem = validate(config)) throw CLI::ValidationError("configuration", *problem);
     const bool explicit_secret = !flags.secret_file.empty();
     config.secret_file = explicit_secret ? flags.secret_file : "cluster.secret";
     auto secret = load_secret(config.secret_file, !explicit_secret);
     if (!secret) throw CLI::ValidationError("--cluster-secret-file", secret.error().message);
     config.secret = secret.value();
-    if (const auto problem = validate(config)) throw CLI::ValidationError("configuration", *problem);
     return config;
 }
 

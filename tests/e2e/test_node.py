@@ -15,6 +15,7 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -344,7 +345,11 @@ def test_bad_flags_are_refused():
           "1=127.0.0.1:7001/127.0.0.1:8001"], "MIN-MAX"),
         (["--log-level", "loud"], "log-level"),
     ]:
-        result = subprocess.run([NODE] + args, capture_output=True, text=True, timeout=10)
+        scratch = tempfile.mkdtemp(prefix="raftlink-flags-")
+        result = subprocess.run([NODE] + args, capture_output=True, text=True, timeout=10,
+                                cwd=scratch)
+        assert os.listdir(scratch) == [], "a refused command line created " + repr(os.listdir(scratch))
+        shutil.rmtree(scratch)
         assert result.returncode == 2, (args, result.returncode, result.stderr)
         assert want in result.stderr, (args, result.stderr)
     print("    4 bad command lines exit 2 with their reason")
