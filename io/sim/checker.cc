@@ -263,6 +263,24 @@ std::optional<Violation> Checker::on_read(const std::string& code,
     return std::nullopt;
 }
 
+std::optional<Violation> Checker::duplicate_create(std::size_t index,
+                                                   const fsm::UrlStore& store) const {
+    // The workload never creates one URL twice (each URL names its client and operation), so
+    // a URL stored under two ids is a retry that the idempotency key failed to deduplicate.
+    std::map<std::string, std::string> code_by_url;
+    std::optional<Violation> violation;
+    store.for_each([&](const fsm::UrlRecord& record) {
+        const auto [it, inserted] = code_by_url.try_emplace(record.url, record.code);
+        if (!inserted && !violation) {
+            violation = Violation{Violation::Kind::Safety, "idempotent creates",
+                                  concat("node ", index + 1, " stores ", record.url,
+                                         " under two short ids, ", it->second, " and ",
+                                         record.code)};
+        }
+    });
+    return violation;
+}
+
 std::optional<Violation> Checker::at_end(const Cluster& cluster, bool quiet) const {
     // Durability: every node holds every acknowledged create it has applied up to.
     for (std::size_t i = 0; i < cluster.size(); ++i) {
@@ -272,6 +290,7 @@ std::optional<Violation> Checker::at_end(const Cluster& cluster, bool quiet) con
             if (record.index > replica->store().applied_index()) continue;
             if (auto violation = lacks_acknowledged(i, *replica, record)) return violation;
         }
+        if (auto violation = duplicate_create(i, replica->store())) return violation;
     }
     if (!quiet) return std::nullopt;
     const auto leader = cluster.leader();

@@ -55,6 +55,7 @@ public:
     std::size_t acknowledged() const { return acknowledged_.size(); }
 
 private:
+    std::optional<Violation> duplicate_create(std::size_t index, const fsm::UrlStore& store) const;
     struct EntrySignature {
         std::uint64_t data_hash = 0;
         Term previous_term;
