@@ -14,9 +14,13 @@
 //   GET /healthz      200 {"status":"ok"}
 //   GET /status       200 JSON: id, role, term, leader, commit/applied/last index, peers
 //   GET /metrics      200 Prometheus text
-//   other methods     405 + Allow
-// Every error body is JSON {"message": ...}. Limits: body, header size, header read time,
-// idle keep-alive time, connection count; a connection that breaks a header limit is closed.
+//   GET /             200 {"service":"raftlink","routes":[...]}: a tiny index
+//   HEAD              as GET, without the body
+//   other methods     405 + Allow ("GET, HEAD, POST" on /, "GET, HEAD" elsewhere)
+// Every error body is JSON {"message": ...}. Limits (HttpLimits): body size, header size,
+// header read time, body/write time, idle keep-alive time, connection count; a connection
+// that breaks a header limit is closed without an answer. Routing and the session's life
+// cycle: io/real/http_routes.h and io/real/http_session.h.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -30,15 +34,24 @@
 #include <string>
 
 #include "core/replica.h"
+#include "core/result.h"
 #include "io/real/metrics.h"
 
 namespace raftlink::real {
 
+/// Bounds on what one client can make the server hold or wait for.
 struct HttpLimits {
+    /// A larger body (by Content-Length or as it arrives, chunked) gets 413 and a close.
     std::size_t body_bytes_max = 64 * 1024;
+    /// Request line plus headers; more closes the connection without an answer.
     std::size_t header_bytes_max = 16 * 1024;
+    /// From accept (or a keep-alive request's first byte) to the end of the headers.
     std::chrono::milliseconds header_timeout{10'000};
+    /// A keep-alive connection may wait this long for its next request.
     std::chrono::milliseconds idle_timeout{60'000};
+    /// Reading a body, and writing a response, each get this long.
+    std::chrono::milliseconds body_timeout{10'000};
+    /// Open connections; one more is accepted, answered 503 (best effort) and closed.
     std::size_t connections_max = 1024;
 };
 
