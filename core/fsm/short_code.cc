@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/fsm/short_code.h"
 
+#include <algorithm>
 #include <array>
 
 #include "core/assert.h"
@@ -75,33 +76,55 @@ std::uint64_t feistel_inverse(std::uint64_t value, std::uint64_t key) {
     return (left << half_bits) | right;
 }
 
-// Cycle walking (Black and Rogaway): apply the permutation until the value lands in
-// [0, 62^7). It terminates because the start is in that range and the permutation's cycle
-// through it must come back to it; and it is a bijection on [0, 62^7) because walking forward
-// and walking backward stop at the same in-range neighbours on that cycle.
-std::uint64_t permute(std::uint64_t value, std::uint64_t key) {
-    ASSERT_LT(value, short_code_index_max);
-    do {
-        value = feistel_forward(value, key);
-    } while (value >= short_code_index_max);
-    return value;
-}
-
-std::uint64_t unpermute(std::uint64_t value, std::uint64_t key) {
-    ASSERT_LT(value, short_code_index_max);
-    do {
-        value = feistel_inverse(value, key);
-    } while (value >= short_code_index_max);
-    return value;
-}
-
 /// The position of `c` in the alphabet, or `base` if it is not in it. The alphabet is three
 /// runs of consecutive ASCII characters, so each run maps by an offset.
-std::uint64_t digit_of(char c) {
+constexpr std::uint64_t digit_of(char c) {
     if (c >= '0' && c <= '9') return static_cast<std::uint64_t>(c - '0');
     if (c >= 'A' && c <= 'Z') return static_cast<std::uint64_t>(c - 'A') + 10;
     if (c >= 'a' && c <= 'z') return static_cast<std::uint64_t>(c - 'a') + 36;
     return base;
+}
+
+constexpr std::uint64_t value_of(std::string_view code) {
+    std::uint64_t value = 0;
+    for (const char c : code) value = value * base + digit_of(c);
+    return value;
+}
+
+// Paths of the HTTP API that are also well-formed codes: never handed out, so that the URL
+// created at some index can always be looked up (GET /healthz is the health check).
+constexpr std::array<std::uint64_t, 2> reserved_values = {value_of("healthz"),
+                                                          value_of("metrics")};
+
+constexpr bool reserved(std::uint64_t value) {
+    return std::find(reserved_values.begin(), reserved_values.end(), value) !=
+           reserved_values.end();
+}
+
+// A value the walk may stop at: a 7-digit code that is not reserved.
+constexpr bool allowed(std::uint64_t value) {
+    return value < short_code_index_max && !reserved(value);
+}
+
+// Cycle walking (Black and Rogaway): apply the permutation until the value lands on an
+// allowed value (in [0, 62^7) and not reserved). It terminates because the start is allowed
+// and the permutation's cycle through it must come back to it; and it is a bijection on the
+// allowed values because walking forward and walking backward stop at the same allowed
+// neighbours on that cycle.
+std::uint64_t permute(std::uint64_t value, std::uint64_t key) {
+    ASSERT(allowed(value));
+    do {
+        value = feistel_forward(value, key);
+    } while (!allowed(value));
+    return value;
+}
+
+std::uint64_t unpermute(std::uint64_t value, std::uint64_t key) {
+    ASSERT(allowed(value));
+    do {
+        value = feistel_inverse(value, key);
+    } while (!allowed(value));
+    return value;
 }
 
 }  // namespace
@@ -132,6 +155,7 @@ std::optional<LogIndex> index_for_short_code(std::string_view code, std::uint64_
     }
     // Seven base-62 digits cannot exceed 62^7 - 1, so every well-formed code is in range.
     ASSERT_LT(value, short_code_index_max);
+    if (reserved(value)) return std::nullopt;  // never handed out
 
     const std::uint64_t index = unpermute(value, key);
     // Index 0 is the empty log prefix: no entry, so its code was never handed out.

@@ -173,3 +173,14 @@ TEST_CASE("short_code: codes are stable across builds (golden values)") {
 }  // TEST_SUITE
 
 }  // namespace raftlink::fsm
+
+TEST_CASE("short_code: the HTTP API's paths are never handed out as codes") {
+    // "healthz" and "metrics" are well-formed 7-character codes; find the indexes that the
+    // plain permutation would have given them (by inverting it) and check they get other codes.
+    for (const std::uint64_t key : {std::uint64_t{42}, std::uint64_t{7}, std::uint64_t{0}}) {
+        CAPTURE(key);
+        for (const char* path : {"healthz", "metrics"}) {
+            CHECK_FALSE(raftlink::fsm::index_for_short_code(path, key).has_value());
+        }
+    }
+}
