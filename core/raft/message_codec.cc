@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/raft/message_codec.h"
 
+#include <optional>
 #include <utility>
 
 #include "core/codec.h"
@@ -66,7 +67,9 @@ struct Encoder {
     }
 };
 
-Result<MessageBody> decode_append_entries(ByteReader& in) {
+// Decoders write into `out` rather than returning a Result<MessageBody>: moving the variant
+// through a Result trips GCC 12's -Wmaybe-uninitialized in sanitizer builds.
+std::optional<Error> decode_append_entries(ByteReader& in, MessageBody& out) {
     AppendEntries body;
     body.prev_log_index = LogIndex(in.u64());
     body.prev_log_term = Term(in.u64());
@@ -86,23 +89,26 @@ Result<MessageBody> decode_append_entries(ByteReader& in) {
         entry.data = in.bytes(static_cast<std::uint32_t>(entry_bytes_max));
         body.entries.push_back(std::move(entry));
     }
-    return MessageBody(std::move(body));
+    out = std::move(body);
+    return std::nullopt;
 }
 
-Result<MessageBody> decode_body(Type type, ByteReader& in) {
+std::optional<Error> decode_body(Type type, ByteReader& in, MessageBody& out) {
     switch (type) {
         case Type::RequestVote: {
             RequestVote body{LogIndex(in.u64()), Term(in.u64())};
             const std::uint8_t flags = in.u8();
             body.pre_vote = (flags & 1) != 0;
             body.leadership_transfer = (flags & 2) != 0;
-            return MessageBody(body);
+            out = body;
+            return std::nullopt;
         }
         case Type::RequestVoteReply: {
             const std::uint8_t flags = in.u8();
-            return MessageBody(RequestVoteReply{(flags & 1) != 0, (flags & 2) != 0});
+            out = RequestVoteReply{(flags & 1) != 0, (flags & 2) != 0};
+            return std::nullopt;
         }
-        case Type::AppendEntries: return decode_append_entries(in);
+        case Type::AppendEntries: return decode_append_entries(in, out);
         case Type::AppendEntriesReply: {
             AppendEntriesReply body;
             body.success = in.u8() != 0;
@@ -110,9 +116,10 @@ Result<MessageBody> decode_body(Type type, ByteReader& in) {
             body.retry_index = LogIndex(in.u64());
             body.conflict_term = Term(in.u64());
             body.read_round = in.u64();
-            return MessageBody(body);
+            out = body;
+            return std::nullopt;
         }
-        case Type::TimeoutNow: return MessageBody(TimeoutNow{});
+        case Type::TimeoutNow: out = TimeoutNow{}; return std::nullopt;
     }
     return make_error(ErrorCode::Malformed, "unknown message type");
 }
@@ -152,11 +159,9 @@ Result<Message> decode_message(ByteView bytes) {
         return make_error(ErrorCode::Malformed, concat("unknown message type ",
                                                        static_cast<unsigned>(type_byte)));
     }
-    auto body = decode_body(static_cast<Type>(type_byte), in);
-    if (!body) return body.error();
+    if (auto error = decode_body(static_cast<Type>(type_byte), in, message.body)) return *error;
     if (!in.ok()) return make_error(ErrorCode::Malformed, "message truncated in its body");
     if (!in.at_end()) return make_error(ErrorCode::Malformed, "trailing bytes after the message");
-    message.body = std::move(body.value());
     return message;
 }
 
