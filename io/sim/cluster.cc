@@ -1,30 +1,67 @@
 // SPDX-License-Identifier: MIT
 #include "io/sim/cluster.h"
 
+#include <cmath>
+#include <limits>
 #include <utility>
 
 #include "core/assert.h"
 #include "core/text.h"
 
 namespace raftlink::sim {
+namespace {
 
+/// Inputs held for one paused node. A pause is bounded in time, so this is only reached by a
+/// scenario that pauses a node for minutes under heavy load; past it, inputs are dropped, as a
+/// full socket buffer would drop them (safe in Raft: every message may be lost).
+constexpr std::size_t held_inputs_max = 100'000;
+
+/// Times beyond this are "never" for a clock conversion (far past any run, far from overflow).
+constexpr Nanos clock_time_max = std::numeric_limits<Nanos>::max() / 4;
+
+}  // namespace
+
+/// Local time = floor(rate * global time): monotonic, and exactly global time at rate 1.
 class Cluster::NodeClock final : public Clock {
 public:
-    NodeClock(Cluster& cluster, std::size_t index) : cluster_(cluster), index_(index) {}
-    Nanos now() const override { return cluster_.loop_.now(); }
-    void wake_at(Nanos deadline) override {
-        const std::uint64_t incarnation = cluster_.incarnation(index_);
-        cluster_.loop_.at(deadline, [this, incarnation]() {
-            if (cluster_.alive(index_, incarnation)) cluster_.replica(index_)->on_time();
-        });
-    }
+    NodeClock(Cluster& cluster, std::size_t index, double rate)
+        : cluster_(cluster), index_(index), rate_(rate) {}
+
+    Nanos now() const override { return local(cluster_.loop_.now()); }
+
+    void wake_at(Nanos deadline) override;
+
     std::int64_t wall_now_ms() const override {
         return cluster_.scenario_.epoch_unix_ms + now() / nanos_per_ms;
     }
 
+    double rate() const { return rate_; }
+
 private:
+    Nanos local(Nanos global_time) const {
+        if (rate_ == 1.0) return global_time;
+        return static_cast<Nanos>(std::floor(static_cast<double>(global_time) * rate_));
+    }
+
+    /// The first global time whose local time reaches `deadline`, so a wake-up never fires
+    /// early by the node's own clock.
+    Nanos global(Nanos deadline) const {
+        if (rate_ == 1.0 || deadline <= 0) return deadline;
+        if (deadline >= clock_time_max) return clock_time_max;
+        Nanos time = static_cast<Nanos>(std::ceil(static_cast<double>(deadline) / rate_));
+        // Floating-point rounding can leave the estimate a nanosecond or two off either way.
+        constexpr int corrections_max = 8;
+        for (int i = 0; i < corrections_max && local(time) < deadline; ++i) ++time;
+        for (int i = 0; i < corrections_max && time > 0 && local(time - 1) >= deadline; ++i) {
+            --time;
+        }
+        ASSERT_GE(local(time), deadline);
+        return time;
+    }
+
     Cluster& cluster_;
     std::size_t index_;
+    double rate_;
 };
 
 class Cluster::NodeTransport final : public Transport {
@@ -36,17 +73,56 @@ private:
     Cluster& cluster_;
 };
 
+/// The node's disk as its replica sees it: a completed fsync is an input of the process, so
+/// its callback is held during a pause like any other input.
+class Cluster::NodeStorage final : public Storage {
+public:
+    NodeStorage(Cluster& cluster, std::size_t index) : cluster_(cluster), index_(index) {}
+
+    raft::PersistentState load() override;
+    void write(WriteBatch batch, std::function<void()> on_durable) override;
+
+private:
+    Cluster& cluster_;
+    std::size_t index_;
+};
+
 struct Cluster::Node {
     NodeId id;
     std::unique_ptr<SimDisk> disk;
     std::unique_ptr<NodeClock> clock;
     std::unique_ptr<NodeTransport> transport;
+    std::unique_ptr<NodeStorage> storage;
     std::unique_ptr<Replica> replica;  // null while down
+    Prng disk_faults{0};               // tears and bit flips of this node's disk
     std::uint64_t incarnation = 0;
     bool listening = false;
-    std::size_t next_peer = 0;          // boot: the next peer to dial
+    bool refused = false;              // refused to start on a corrupt disk
+    std::size_t next_peer = 0;         // boot: the next peer to dial
     bool dial_logged = false;
+    bool paused = false;
+    std::uint64_t pause_generation = 0;  // bumped per pause; a stale resume is void
+    std::deque<std::function<void()>> held;
+    std::uint64_t held_dropped = 0;
 };
+
+void Cluster::NodeClock::wake_at(Nanos deadline) {
+    const std::uint64_t incarnation = cluster_.incarnation(index_);
+    cluster_.loop_.at(global(deadline), [this, incarnation]() {
+        cluster_.dispatch(index_, incarnation,
+                          [this]() { cluster_.nodes_[index_]->replica->on_time(); });
+    });
+}
+
+raft::PersistentState Cluster::NodeStorage::load() { return cluster_.nodes_[index_]->disk->load(); }
+
+void Cluster::NodeStorage::write(WriteBatch batch, std::function<void()> on_durable) {
+    const std::uint64_t incarnation = cluster_.incarnation(index_);
+    cluster_.nodes_[index_]->disk->write(
+        std::move(batch), [this, incarnation, done = std::move(on_durable)]() mutable {
+            cluster_.dispatch(index_, incarnation, std::move(done));
+        });
+}
 
 Cluster::Cluster(const Scenario& scenario, std::uint64_t seed, EventLoop& loop,
                  TracePrinter& printer)
@@ -56,15 +132,22 @@ Cluster::Cluster(const Scenario& scenario, std::uint64_t seed, EventLoop& loop,
       printer_(printer),
       boot_prng_(Prng::derive(seed, "sim.boot", 0)) {
     network_ = std::make_unique<SimNetwork>(
-        loop, scenario.network_latency, Prng::derive(seed, "sim.network", 0),
+        loop, scenario, Prng::derive(seed, "sim.network", 0),
         [this](const raft::Message& message) { return deliver(message); });
     for (std::size_t i = 0; i < scenario.node_count; ++i) {
         auto node = std::make_unique<Node>();
         node->id = NodeId(i + 1);
         node->disk = std::make_unique<SimDisk>(loop, scenario.fsync_latency,
                                                Prng::derive(seed, "sim.disk", i));
-        node->clock = std::make_unique<NodeClock>(*this, i);
+        node->disk_faults = Prng::derive(seed, "sim.disk_faults", i);
+        double rate = 1.0;
+        if (scenario.drift_ratio_max > 0) {
+            Prng drift = Prng::derive(seed, "sim.clocks", i);
+            rate = 1.0 + scenario.drift_ratio_max * (2.0 * drift.unit() - 1.0);
+        }
+        node->clock = std::make_unique<NodeClock>(*this, i, rate);
         node->transport = std::make_unique<NodeTransport>(*this);
+        node->storage = std::make_unique<NodeStorage>(*this, i);
         nodes_.push_back(std::move(node));
     }
 }
@@ -81,16 +164,28 @@ ReplicaConfig Cluster::replica_config(std::size_t index) const {
     // A restarted node draws new timeouts: its generator is seeded per incarnation.
     config.raft.seed = seed_ ^ (nodes_[index]->incarnation * 0x9e3779b97f4a7c15ULL);
     config.code_key = Prng::derive(seed_, "cluster.code_key", 0).next_u64();
+    config.raft.pre_vote = scenario_.pre_vote;
+    config.raft.check_quorum = scenario_.check_quorum;
     config.commit_timeout = scenario_.commit_timeout;
     return config;
 }
 
-void Cluster::boot(std::size_t index) {
+bool Cluster::boot(std::size_t index) {
     Node& node = *nodes_.at(index);
     ASSERT(node.replica == nullptr);
+    // A node must never start on corrupt state: recovery checks every record first.
+    const Result<raft::PersistentState> recovered = node.disk->recover();
+    if (!recovered.ok()) {
+        node.refused = true;
+        printer_.sim_line(concat("node ", index + 1, " refuses to start: ",
+                                 recovered.error().message));
+        return false;
+    }
     const std::uint64_t incarnation = ++node.incarnation;
+    node.paused = false;
+    node.held.clear();
     node.replica = std::make_unique<Replica>(replica_config(index), *node.clock, *node.transport,
-                                             *node.disk, printer_);
+                                             *node.storage, printer_);
     node.replica->trace(concat("Joining cluster with ", nodes_.size(), " nodes"));
     node.next_peer = 0;
     node.dial_logged = false;
@@ -98,20 +193,22 @@ void Cluster::boot(std::size_t index) {
     // models that race (its order differs between the seed's nodes).
     const auto jitter_max = scenario_.boot_jitter_max;
     loop_.after(boot_prng_.uniform(0, jitter_max), [this, index, incarnation]() {
-        if (!alive(index, incarnation)) return;
-        const std::uint64_t rpc_port = scenario_.use_ports_from + nodes_.size() + index;
-        replica(index)->trace(concat("RPC: listening on port ", rpc_port));
-        nodes_[index]->listening = true;
-        connect_next_peer(index, incarnation);
+        dispatch(index, incarnation, [this, index]() {
+            const std::uint64_t rpc_port = scenario_.use_ports_from + nodes_.size() + index;
+            nodes_[index]->replica->trace(concat("RPC: listening on port ", rpc_port));
+            nodes_[index]->listening = true;
+            connect_next_peer(index);
+        });
     });
     loop_.after(boot_prng_.uniform(0, jitter_max), [this, index, incarnation]() {
-        if (!alive(index, incarnation)) return;
-        replica(index)->trace("URLStore: start listening to new committed commands");
+        dispatch(index, incarnation, [this, index]() {
+            nodes_[index]->replica->trace("URLStore: start listening to new committed commands");
+        });
     });
+    return true;
 }
 
-void Cluster::connect_next_peer(std::size_t index, std::uint64_t incarnation) {
-    if (!alive(index, incarnation)) return;
+void Cluster::connect_next_peer(std::size_t index) {
     Node& node = *nodes_[index];
     while (node.next_peer < nodes_.size()) {
         const std::size_t peer = node.next_peer;
@@ -123,9 +220,20 @@ void Cluster::connect_next_peer(std::size_t index, std::uint64_t incarnation) {
             node.replica->trace(concat("RPC: start connecting to node ", peer + 1));
             node.dial_logged = true;
         }
+        // Only the first start waits for every peer, as the seed's dial loop did; a restarted
+        // node's transport reconnects to a down peer later, and a peer that never comes back
+        // (a corrupt disk) must not keep it from serving the majority.
+        const bool restart = node.incarnation > 1;
+        if (!nodes_[peer]->listening && restart) {
+            node.dial_logged = false;
+            ++node.next_peer;
+            continue;
+        }
         if (!nodes_[peer]->listening) {
-            loop_.after(scenario_.connect_retry,
-                        [this, index, incarnation]() { connect_next_peer(index, incarnation); });
+            const std::uint64_t incarnation = node.incarnation;
+            loop_.after(scenario_.connect_retry, [this, index, incarnation]() {
+                dispatch(index, incarnation, [this, index]() { connect_next_peer(index); });
+            });
             return;
         }
         node.replica->trace(concat("RPC: connected to node ", peer + 1));
@@ -140,17 +248,82 @@ void Cluster::crash(std::size_t index) {
     Node& node = *nodes_.at(index);
     if (node.replica == nullptr) return;
     node.replica.reset();
-    node.disk->crash();
+    node.disk->crash(node.disk_faults, scenario_.torn_write_ratio);
     node.listening = false;
+    node.paused = false;
+    node.held.clear();
     ++node.incarnation;
+}
+
+bool Cluster::pause(std::size_t index, Nanos duration) {
+    Node& node = *nodes_.at(index);
+    if (node.replica == nullptr || node.paused) return false;
+    ASSERT_GT(duration, 0);
+    node.paused = true;
+    const std::uint64_t generation = ++node.pause_generation;
+    const std::uint64_t incarnation = node.incarnation;
+    loop_.after(duration, [this, index, generation, incarnation]() {
+        const Node& paused = *nodes_[index];
+        if (paused.incarnation != incarnation || paused.pause_generation != generation) return;
+        resume(index);
+    });
+    return true;
+}
+
+void Cluster::resume(std::size_t index) {
+    Node& node = *nodes_.at(index);
+    if (!node.paused) return;
+    node.paused = false;
+    ++node.pause_generation;
+    if (node.held_dropped > 0) {
+        printer_.sim_line(concat("node ", index + 1, " dropped ", node.held_dropped,
+                                 " inputs held over ", held_inputs_max));
+        node.held_dropped = 0;
+    }
+    std::deque<std::function<void()>> held = std::move(node.held);
+    node.held.clear();
+    printer_.sim_line(concat("resume node ", index + 1, " (", held.size(), " held inputs)"));
+    // In arrival order, in this one event: the process catches up on everything at once.
+    const std::uint64_t incarnation = node.incarnation;
+    for (std::function<void()>& input : held) dispatch(index, incarnation, std::move(input));
+}
+
+std::optional<std::string> Cluster::corrupt(std::size_t index) {
+    Node& node = *nodes_.at(index);
+    return node.disk->corrupt(node.disk_faults);
+}
+
+void Cluster::dispatch(std::size_t index, std::uint64_t incarnation,
+                       std::function<void()> input) {
+    if (!alive(index, incarnation)) return;
+    Node& node = *nodes_[index];
+    if (!node.paused) {
+        input();
+        return;
+    }
+    if (node.held.size() >= held_inputs_max) {
+        ++node.held_dropped;
+        return;
+    }
+    node.held.push_back(std::move(input));
+}
+
+bool Cluster::client_request(std::size_t index, std::function<void(Replica&)> request) {
+    if (!up(index)) return false;
+    dispatch(index, nodes_[index]->incarnation, [this, index, request = std::move(request)]() {
+        request(*nodes_[index]->replica);
+    });
+    return true;
 }
 
 bool Cluster::deliver(const raft::Message& message) {
     const std::uint64_t to = message.to.value;
     if (to == 0 || to > nodes_.size()) return false;
-    Replica* target = replica(to - 1);
-    if (target == nullptr) return false;
-    target->on_message(message);
+    Node& node = *nodes_[to - 1];
+    if (node.replica == nullptr) return false;
+    dispatch(to - 1, node.incarnation, [this, to, message]() {
+        nodes_[to - 1]->replica->on_message(message);
+    });
     return true;
 }
 
@@ -160,11 +333,20 @@ bool Cluster::alive(std::size_t index, std::uint64_t incarnation) const {
 
 bool Cluster::up(std::size_t index) const { return nodes_.at(index)->replica != nullptr; }
 
+bool Cluster::paused(std::size_t index) const { return nodes_.at(index)->paused; }
+
+bool Cluster::refused(std::size_t index) const { return nodes_.at(index)->refused; }
+
 const Replica* Cluster::replica(std::size_t index) const { return nodes_.at(index)->replica.get(); }
 
-Replica* Cluster::replica(std::size_t index) { return nodes_.at(index)->replica.get(); }
+Replica* Cluster::replica(std::size_t index) {
+    const Node& node = *nodes_.at(index);
+    return node.paused ? nullptr : node.replica.get();
+}
 
-std::uint64_t Cluster::incarnation(std::size_t index) const { return nodes_.at(index)->incarnation; }
+std::uint64_t Cluster::incarnation(std::size_t index) const {
+    return nodes_.at(index)->incarnation;
+}
 
 std::optional<std::size_t> Cluster::leader() const {
     std::optional<std::size_t> best;
@@ -175,6 +357,8 @@ std::optional<std::size_t> Cluster::leader() const {
     }
     return best;
 }
+
+double Cluster::clock_rate(std::size_t index) const { return nodes_.at(index)->clock->rate(); }
 
 std::uint64_t Cluster::fsyncs() const {
     std::uint64_t total = 0;

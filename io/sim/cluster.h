@@ -1,17 +1,29 @@
 // SPDX-License-Identifier: MIT
 // N replicas on simulated components: one SimDisk per node (it survives crashes), a shared
-// SimNetwork, and per-node Clock and Transport adapters.
+// SimNetwork, and per-node Clock, Transport and Storage adapters.
 //
-// A node boots the seed's way: it initialises, listens, dials each peer in id order (retrying
-// every connect_retry while a peer is not listening yet), and only then starts consensus and
-// its HTTP server. crash() destroys the Replica (volatile state gone, unsynced writes lost);
-// boot() after a crash rebuilds it from its disk. Callbacks scheduled for an earlier
-// incarnation of a node are void.
+// A node boots the seed's way: it recovers its disk (and refuses to start on a corrupt one),
+// initialises, listens, dials each peer in id order (retrying every connect_retry while a
+// peer is not listening yet), and only then starts consensus and its HTTP server. crash()
+// destroys the Replica (volatile state gone, unsynced writes lost, maybe one torn); boot()
+// after a crash rebuilds it from its disk. Callbacks scheduled for an earlier incarnation of
+// a node are void.
+//
+// Every input of a node — messages, wake-ups, fsync completions, client requests, its own
+// boot steps — goes through dispatch(): while the node is paused the input is held, and on
+// resume the held inputs run in their arrival order, so the node acts on stale beliefs
+// (a leader that does not know it was deposed, timers that all expired at once).
+//
+// Each node's clock runs at its own rate (scenario "clocks"): local time = rate * global
+// time, rounded down, so it stays monotonic, across restarts too.
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/replica.h"
@@ -31,32 +43,58 @@ public:
     Cluster& operator=(const Cluster&) = delete;
 
     std::size_t size() const { return nodes_.size(); }
-    /// Starts node `index` (0-based) now: a first start or a restart after a crash.
-    void boot(std::size_t index);
+    /// Starts node `index` (0-based) now: a first start or a restart after a crash. Returns
+    /// false, with a [sim] line, when its disk fails recovery: the node stays down, because
+    /// it must never start on corrupt state.
+    bool boot(std::size_t index);
     /// Kills node `index` now. No-op if it is down.
     void crash(std::size_t index);
+    /// Stops an up node's process for `duration`; false (and nothing done) if it is down or
+    /// already paused.
+    bool pause(std::size_t index, Nanos duration);
+    /// Ends a pause now and runs the held inputs in order. No-op if the node is not paused.
+    void resume(std::size_t index);
+    /// Flips a bit in a stored record of the node's disk; a description of it, or nullopt
+    /// when the disk holds no record yet.
+    std::optional<std::string> corrupt(std::size_t index);
+
+    /// Runs `request` against the node's replica as a client request arriving now: at once,
+    /// or when a pause ends. False if the node is down (the request is lost).
+    bool client_request(std::size_t index, std::function<void(Replica&)> request);
 
     bool up(std::size_t index) const;
-    /// The node's replica while it is up, else null.
+    bool paused(std::size_t index) const;
+    /// Whether the node ever refused to start on a corrupt disk (it then stays down).
+    bool refused(std::size_t index) const;
+    /// The node's replica while it is up, else null (for checkers: it reads state only).
     const Replica* replica(std::size_t index) const;
+    /// The node's replica while it is up and not paused, else null: a paused process answers
+    /// nothing. Clients should prefer client_request(), which holds requests during a pause.
     Replica* replica(std::size_t index);
     /// How many times the node booted; bumps on every boot and crash.
     std::uint64_t incarnation(std::size_t index) const;
     /// The index of an up node that is leader in the highest term, if any.
     std::optional<std::size_t> leader() const;
+    /// The rate of the node's clock relative to virtual time (1 without drift).
+    double clock_rate(std::size_t index) const;
 
     SimNetwork& network() { return *network_; }
+    const SimNetwork& network() const { return *network_; }
     std::uint64_t fsyncs() const;
 
 private:
     struct Node;
     class NodeClock;
     class NodeTransport;
+    class NodeStorage;
 
     bool deliver(const raft::Message& message);
-    void connect_next_peer(std::size_t index, std::uint64_t incarnation);
+    void connect_next_peer(std::size_t index);
     ReplicaConfig replica_config(std::size_t index) const;
     bool alive(std::size_t index, std::uint64_t incarnation) const;
+    /// Runs `input` for the node's incarnation `incarnation`: now, held while the node is
+    /// paused, or never if that incarnation is gone.
+    void dispatch(std::size_t index, std::uint64_t incarnation, std::function<void()> input);
 
     const Scenario& scenario_;
     std::uint64_t seed_;

@@ -2,10 +2,10 @@
 // Strict loading of scenario JSON (format in scenario.h). A ScenarioReader walks the parsed
 // document section by section; the first problem found becomes the Error, so that the message
 // points at one field with what was expected and what was found. Every check is a value
-// comparison: no input can make the loader assert, throw or recurse without bound.
+// comparison: no input can make the loader assert, throw or recurse without bound. The fault
+// sections are read in scenario_faults.cc, single fields in scenario_reader.cc.
 #include "io/sim/scenario.h"
 
-#include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
 #include <algorithm>
@@ -20,121 +20,11 @@
 #include <optional>
 #include <system_error>
 
+#include "io/sim/scenario_reader.h"
+
 namespace raftlink::sim {
+namespace detail {
 namespace {
-
-using rapidjson::Value;
-
-/// A scenario is a hand-written page of JSON; the bound keeps a wrong path (a log file, a
-/// device) from being read into memory whole.
-constexpr std::size_t scenario_file_bytes_max = 1 << 20;
-
-/// No time in a scenario may exceed the longest run (one day). This also keeps every
-/// millisecond-to-Nanos conversion far from int64 overflow.
-constexpr Nanos time_max = ms(86'400'000);
-constexpr Nanos latency_max = ms(3'600'000);  // as documented for LatencyModel
-constexpr std::uint64_t nodes_max = 9;
-constexpr std::uint64_t clients_max = 64;
-constexpr std::uint64_t url_bytes_min = 16;
-constexpr std::uint64_t url_bytes_max = 2048;
-constexpr std::uint64_t jitter_us_max = 10'000;
-constexpr std::uint64_t port_max = 65'000;
-constexpr std::uint64_t seed_max = std::numeric_limits<std::uint64_t>::max();
-constexpr std::int64_t epoch_year_min = 1970;  // keeps epoch_unix_ms non-negative
-
-/// Longest excerpt of a string quoted back in a message.
-constexpr std::size_t quoted_bytes_max = 60;
-
-std::string format_number(double number) {
-    std::array<char, 32> buffer{};
-    const auto [end, code] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), number);
-    if (code != std::errc{}) return "?";
-    return std::string(buffer.data(), end);
-}
-
-std::string format_ms(Nanos nanos) {
-    return format_number(static_cast<double>(nanos) / static_cast<double>(nanos_per_ms));
-}
-
-/// Quotes text for a message, escaping what would make the message ambiguous or unprintable.
-std::string quote(std::string_view text) {
-    bool truncated = false;
-    if (text.size() > quoted_bytes_max) {
-        std::size_t cut = quoted_bytes_max;
-        // Back off to a UTF-8 sequence start so that the excerpt stays valid UTF-8.
-        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-        text = text.substr(0, cut);
-        truncated = true;
-    }
-    std::string out = "\"";
-    for (const char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (byte < 0x20) {
-            std::array<char, 8> escape{};
-            std::snprintf(escape.data(), escape.size(), "\\u%04x", static_cast<unsigned>(byte));
-            out += escape.data();
-        } else {
-            out += c;
-        }
-    }
-    return out + (truncated ? "...\"" : "\"");
-}
-
-std::string_view text_of(const Value& string) {
-    return {string.GetString(), string.GetStringLength()};
-}
-
-/// What a JSON value is, for the "got ..." half of a message.
-std::string describe(const Value& value) {
-    if (value.IsNull()) return "null";
-    if (value.IsBool()) return value.GetBool() ? "true" : "false";
-    if (value.IsUint64()) return std::to_string(value.GetUint64());
-    if (value.IsInt64()) return std::to_string(value.GetInt64());
-    if (value.IsNumber()) {
-        std::string text = format_number(value.GetDouble());
-        // 3.0 was written as a fraction; say so, or "expected an integer, got 3" would puzzle.
-        if (text.find_first_of(".e") == std::string::npos) text += ".0";
-        return text;
-    }
-    if (value.IsString()) return quote(text_of(value));
-    if (value.IsArray()) return "an array of " + std::to_string(value.Size()) + " elements";
-    return "an object";
-}
-
-std::string join(const std::string& parent, std::string_view key) {
-    return parent.empty() ? std::string(key) : parent + "." + std::string(key);
-}
-
-std::string join(const std::string& parent, std::size_t index) {
-    return parent + "[" + std::to_string(index) + "]";
-}
-
-/// A field of the document: its value (nullptr when absent) and its dotted path.
-struct Field {
-    const Value* value = nullptr;
-    std::string path;
-};
-
-Field member(const Value& object, const std::string& parent, std::string_view key) {
-    Field field{nullptr, join(parent, key)};
-    for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
-        if (text_of(it->name) == key) field.value = &it->value;
-    }
-    return field;
-}
-
-/// Bounds of a time field, with notes naming where a bound comes from.
-struct TimeBounds {
-    Nanos min = 0;
-    Nanos max = time_max;
-    bool min_exclusive = false;
-    bool max_exclusive = false;
-    std::string min_note = {};
-    std::string max_note = {};
-};
 
 /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil).
 std::int64_t days_from_civil(std::int64_t year, std::int64_t month, std::int64_t day) {
@@ -163,51 +53,7 @@ std::optional<std::int64_t> digits(std::string_view text, std::size_t offset, st
     return number;
 }
 
-class ScenarioReader {
-public:
-    explicit ScenarioReader(const std::string& file) : file_(file) {}
-
-    Result<Scenario> read(const Value& root);
-
-private:
-    bool read_top_level(const Value& root, Scenario& out);
-    bool read_epoch(const Field& field, std::int64_t& out);
-    bool read_raft(const Field& field, Scenario& out);
-    bool read_boot(const Field& field, Scenario& out);
-    bool read_start_times(const Field& field, Scenario& out);
-    bool read_latency_section(const Field& field, std::string_view key, LatencyModel& out);
-    bool read_latency(const Field& field, LatencyModel& out);
-    bool read_workload(const Field& field, Scenario& out);
-    bool read_trace(const Field& field, Scenario& out);
-    bool read_bool(const Field& field, bool& out);
-    bool read_faults(const Field& field, Scenario& out);
-    bool read_fault(const Field& field, const Scenario& scenario, Fault& out);
-    bool read_fault_target(const Field& field, const Scenario& scenario, Fault& out);
-
-    bool check_object(const Field& field, std::initializer_list<std::string_view> allowed);
-    bool require(const Field& field);
-    bool read_time(const Field& field, const TimeBounds& bounds, Nanos& out);
-    bool read_time_pair(const Field& field, const TimeBounds& bounds, bool allow_single,
-                        Nanos& min, Nanos& max);
-    bool read_integer(const Field& field, std::uint64_t min, std::uint64_t max,
-                      std::uint64_t& out);
-    bool read_ratio(const Field& field, double& out);
-    bool read_string(const Field& field, std::string& out);
-    bool read_choice(const Field& field, std::initializer_list<std::string_view> choices,
-                     std::string& out);
-
-    bool fail(ErrorCode code, const std::string& message) {
-        error_ = make_error(code, file_ + ": " + message);
-        return false;
-    }
-    bool fail_field(ErrorCode code, const std::string& path, const std::string& expected,
-                    const std::string& got) {
-        return fail(code, "field " + quote(path) + ": expected " + expected + ", got " + got);
-    }
-
-    std::string file_;
-    std::optional<Error> error_;
-};
+}  // namespace
 
 Result<Scenario> ScenarioReader::read(const Value& root) {
     Scenario scenario;
@@ -228,7 +74,8 @@ Result<Scenario> ScenarioReader::read(const Value& root) {
 bool ScenarioReader::read_top_level(const Value& root, Scenario& out) {
     const Field top{&root, ""};
     if (!check_object(top, {"name", "description", "seed", "nodes", "epoch", "duration_ms", "raft",
-                            "boot", "network", "disk", "trace", "workload", "faults"})) {
+                            "boot", "network", "disk", "clocks", "trace", "workload", "faults",
+                            "random_faults", "checks"})) {
         return false;
     }
     const Field name = member(root, "", "name");
@@ -243,11 +90,14 @@ bool ScenarioReader::read_top_level(const Value& root, Scenario& out) {
            read_epoch(member(root, "", "epoch"), out.epoch_unix_ms) &&
            read_time(member(root, "", "duration_ms"), {.min = ms(1)}, out.duration) &&
            read_raft(member(root, "", "raft"), out) && read_boot(member(root, "", "boot"), out) &&
-           read_latency_section(member(root, "", "network"), "latency", out.network_latency) &&
-           read_latency_section(member(root, "", "disk"), "fsync", out.fsync_latency) &&
+           read_network(member(root, "", "network"), out) &&
+           read_disk(member(root, "", "disk"), out) &&
+           read_clocks(member(root, "", "clocks"), out) &&
            read_trace(member(root, "", "trace"), out) &&
            read_workload(member(root, "", "workload"), out) &&
-           read_faults(member(root, "", "faults"), out);
+           read_faults(member(root, "", "faults"), out) &&
+           read_random_faults(member(root, "", "random_faults"), out) &&
+           read_checks(member(root, "", "checks"), out);
 }
 
 bool ScenarioReader::read_epoch(const Field& field, std::int64_t& out) {
@@ -287,7 +137,7 @@ bool ScenarioReader::read_epoch(const Field& field, std::int64_t& out) {
 bool ScenarioReader::read_raft(const Field& field, Scenario& out) {
     if (!field.value) return true;
     if (!check_object(field, {"election_timeout_ms", "heartbeat_ms", "debug_addend_ms",
-                              "commit_timeout_ms"})) {
+                              "commit_timeout_ms", "pre_vote", "check_quorum"})) {
         return false;
     }
     const Value& raft = *field.value;
@@ -297,7 +147,9 @@ bool ScenarioReader::read_raft(const Field& field, Scenario& out) {
         !read_time(heartbeat, {.min = ms(1)}, out.heartbeat_interval) ||
         !read_time(member(raft, field.path, "debug_addend_ms"), {}, out.debug_addend) ||
         !read_time(member(raft, field.path, "commit_timeout_ms"), {.min = ms(1)},
-                   out.commit_timeout)) {
+                   out.commit_timeout) ||
+        !read_bool(member(raft, field.path, "pre_vote"), out.pre_vote) ||
+        !read_bool(member(raft, field.path, "check_quorum"), out.check_quorum)) {
         return false;
     }
     // A heartbeat no shorter than the election timeout would let followers time out while a
@@ -354,12 +206,80 @@ bool ScenarioReader::read_start_times(const Field& field, Scenario& out) {
     return true;
 }
 
-/// Reads {"<key>": <latency model>}, the shape of both "network" and "disk".
-bool ScenarioReader::read_latency_section(const Field& field, std::string_view key,
-                                          LatencyModel& out) {
+bool ScenarioReader::read_network(const Field& field, Scenario& out) {
     if (!field.value) return true;
-    if (!check_object(field, {key})) return false;
-    return read_latency(member(*field.value, field.path, key), out);
+    if (!check_object(field, {"latency", "links", "loss_ratio", "duplicate_ratio"})) return false;
+    const Value& network = *field.value;
+    return read_latency(member(network, field.path, "latency"), out.network_latency) &&
+           read_links(member(network, field.path, "links"), out) &&
+           read_ratio(member(network, field.path, "loss_ratio"), out.loss_ratio) &&
+           read_ratio(member(network, field.path, "duplicate_ratio"), out.duplicate_ratio);
+}
+
+bool ScenarioReader::read_links(const Field& field, Scenario& out) {
+    if (!field.value) return true;
+    if (!field.value->IsArray()) {
+        return fail_field(ErrorCode::Malformed, field.path,
+                          "an array of {\"from\", \"to\", \"latency\"} objects",
+                          describe(*field.value));
+    }
+    const Value& links = *field.value;
+    for (rapidjson::SizeType i = 0; i < links.Size(); ++i) {
+        LinkLatency link;
+        const Field entry{&links[i], join(field.path, i)};
+        if (!read_link(entry, out, link)) return false;
+        for (const LinkLatency& earlier : out.link_latencies) {
+            if (earlier.from == link.from && earlier.to == link.to) {
+                return fail_field(ErrorCode::OutOfRange, entry.path,
+                                  "a link not given before",
+                                  "a second link " + std::to_string(link.from) + " -> " +
+                                      std::to_string(link.to));
+            }
+        }
+        out.link_latencies.push_back(link);
+    }
+    return true;
+}
+
+bool ScenarioReader::read_link(const Field& field, const Scenario& scenario, LinkLatency& out) {
+    if (!check_object(field, {"from", "to", "latency"})) return false;
+    const Value& link = *field.value;
+    const Field from = member(link, field.path, "from");
+    const Field to = member(link, field.path, "to");
+    const Field latency = member(link, field.path, "latency");
+    if (!require(from) || !read_node_id(from, scenario, out.from) || !require(to) ||
+        !read_node_id(to, scenario, out.to)) {
+        return false;
+    }
+    if (out.to == out.from) {
+        return fail_field(ErrorCode::OutOfRange, to.path,
+                          "a node other than \"from\" (" + std::to_string(out.from) + ")",
+                          describe(*to.value));
+    }
+    return require(latency) && read_latency(latency, out.latency);
+}
+
+bool ScenarioReader::read_disk(const Field& field, Scenario& out) {
+    if (!field.value) return true;
+    if (!check_object(field, {"fsync", "torn_write_ratio"})) return false;
+    const Value& disk = *field.value;
+    return read_latency(member(disk, field.path, "fsync"), out.fsync_latency) &&
+           read_ratio(member(disk, field.path, "torn_write_ratio"), out.torn_write_ratio);
+}
+
+bool ScenarioReader::read_clocks(const Field& field, Scenario& out) {
+    if (!field.value) return true;
+    if (!check_object(field, {"drift_ratio_max"})) return false;
+    return read_ratio(member(*field.value, field.path, "drift_ratio_max"), out.drift_ratio_max,
+                      drift_ratio_max);
+}
+
+bool ScenarioReader::read_checks(const Field& field, Scenario& out) {
+    if (!field.value) return true;
+    if (!check_object(field, {"liveness_bound_ms"})) return false;
+    const TimeBounds bounds{.max = out.duration, .max_note = " (duration_ms)"};
+    return read_time(member(*field.value, field.path, "liveness_bound_ms"), bounds,
+                     out.liveness_bound);
 }
 
 bool ScenarioReader::read_latency(const Field& field, LatencyModel& out) {
@@ -406,7 +326,7 @@ bool ScenarioReader::read_latency(const Field& field, LatencyModel& out) {
 bool ScenarioReader::read_workload(const Field& field, Scenario& out) {
     if (!field.value) return true;
     if (!check_object(field, {"clients", "start_ms", "think_time", "resolve_ratio",
-                              "request_timeout_ms", "url_bytes"})) {
+                              "linearizable_ratio", "request_timeout_ms", "url_bytes"})) {
         return false;
     }
     const Value& workload = *field.value;
@@ -416,246 +336,18 @@ bool ScenarioReader::read_workload(const Field& field, Scenario& out) {
            read_time(member(workload, field.path, "start_ms"), start_bounds, into.start_at) &&
            read_latency(member(workload, field.path, "think_time"), into.think_time) &&
            read_ratio(member(workload, field.path, "resolve_ratio"), into.resolve_ratio) &&
+           read_ratio(member(workload, field.path, "linearizable_ratio"),
+                      into.linearizable_ratio) &&
            read_time(member(workload, field.path, "request_timeout_ms"), {.min = ms(1)},
                      into.request_timeout) &&
            read_integer(member(workload, field.path, "url_bytes"), url_bytes_min, url_bytes_max,
                         into.url_bytes);
 }
 
-bool ScenarioReader::read_faults(const Field& field, Scenario& out) {
-    if (!field.value) return true;
-    if (!field.value->IsArray()) {
-        return fail_field(ErrorCode::Malformed, field.path, "an array of fault objects",
-                          describe(*field.value));
-    }
-    const Value& faults = *field.value;
-    out.faults.reserve(faults.Size());
-    for (rapidjson::SizeType i = 0; i < faults.Size(); ++i) {
-        Fault fault;
-        if (!read_fault(Field{&faults[i], join(field.path, i)}, out, fault)) return false;
-        out.faults.push_back(fault);
-    }
-    return true;
-}
 
-bool ScenarioReader::read_fault(const Field& field, const Scenario& scenario, Fault& out) {
-    if (!check_object(field, {"at_ms", "kind", "node"})) return false;
-    const Value& fault = *field.value;
-    const Field at = member(fault, field.path, "at_ms");
-    const Field kind = member(fault, field.path, "kind");
-    std::string kind_name;
-    const TimeBounds bounds{.max = scenario.duration, .max_note = " (duration_ms)"};
-    if (!require(at) || !read_time_pair(at, bounds, true, out.at.min, out.at.max) ||
-        !require(kind) || !read_choice(kind, {"crash", "restart"}, kind_name)) {
-        return false;
-    }
-    out.kind = kind_name == "crash" ? FaultKind::Crash : FaultKind::Restart;
-    return read_fault_target(member(fault, field.path, "node"), scenario, out);
-}
+}  // namespace detail
 
-bool ScenarioReader::read_fault_target(const Field& field, const Scenario& scenario,
-                                       Fault& out) {
-    if (!require(field)) return false;
-    const Value& node = *field.value;
-    const bool restart = out.kind == FaultKind::Restart;
-    const std::string expected = "a node id 1.." + std::to_string(scenario.node_count) +
-                                 ", \"leader\"" + (restart ? " or \"crashed\"" : "");
-    if (node.IsString()) {
-        const std::string_view name = text_of(node);
-        if (name == "leader") {
-            out.target = FaultTarget{.kind = FaultTarget::Kind::Leader};
-            return true;
-        }
-        if (name == "crashed" && restart) {
-            out.target = FaultTarget{.kind = FaultTarget::Kind::Crashed};
-            return true;
-        }
-        // Only a restart has a crashed node to pick; say so rather than just "unknown".
-        const std::string hint = name == "crashed" ? " (\"crashed\" is only for kind restart)" : "";
-        return fail_field(ErrorCode::OutOfRange, field.path, expected + hint, describe(node));
-    }
-    if (!node.IsNumber()) return fail_field(ErrorCode::Malformed, field.path, expected,
-                                            describe(node));
-    if (!node.IsUint64() || node.GetUint64() < 1 || node.GetUint64() > scenario.node_count) {
-        const bool integer = node.IsInt64() || node.IsUint64();
-        return fail_field(integer ? ErrorCode::OutOfRange : ErrorCode::Malformed,
-                          field.path, expected, describe(node));
-    }
-    out.target = FaultTarget{.kind = FaultTarget::Kind::Node, .node = node.GetUint64()};
-    return true;
-}
-
-/// Requires an object whose keys are all in `allowed`, each at most once (RapidJSON keeps
-/// duplicates, and silently using one of two values is the kind of default we refuse).
-bool ScenarioReader::check_object(const Field& field,
-                                  std::initializer_list<std::string_view> allowed) {
-    if (!field.value->IsObject()) {
-        if (field.path.empty()) {
-            return fail(ErrorCode::Malformed,
-                        "expected a JSON object at the top level, got " + describe(*field.value));
-        }
-        return fail_field(ErrorCode::Malformed, field.path, "an object", describe(*field.value));
-    }
-    const Value& object = *field.value;
-    for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
-        const std::string_view key = text_of(it->name);
-        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-            std::string list;
-            for (const std::string_view name : allowed) {
-                list += (list.empty() ? "" : ", ") + std::string(name);
-            }
-            return fail(ErrorCode::Malformed, "unknown field " + quote(join(field.path, key)) +
-                                                  " (expected one of: " + list + ")");
-        }
-        for (auto earlier = object.MemberBegin(); earlier != it; ++earlier) {
-            if (text_of(earlier->name) == key) {
-                return fail(ErrorCode::Malformed,
-                            "duplicate field " + quote(join(field.path, key)));
-            }
-        }
-    }
-    return true;
-}
-
-bool ScenarioReader::require(const Field& field) {
-    if (field.value) return true;
-    return fail(ErrorCode::Malformed, "missing required field " + quote(field.path));
-}
-
-bool ScenarioReader::read_time(const Field& field, const TimeBounds& bounds, Nanos& out) {
-    if (!field.value) return true;
-    const std::string unit = "a number of milliseconds";
-    const Value& value = *field.value;
-    if (!value.IsNumber() || std::isnan(value.GetDouble())) {
-        return fail_field(ErrorCode::Malformed, field.path, unit, describe(value));
-    }
-    // Compare after rounding to Nanos, as the simulator will use it; the clamp keeps the
-    // conversion defined for absurd inputs such as 1e300, which fail the bound anyway.
-    const double clamped = std::clamp(value.GetDouble(), -1e12, 1e12);
-    const Nanos nanos = std::llround(clamped * static_cast<double>(nanos_per_ms));
-    // Every lower bound is >= 0, so a negative value fails even if it rounds to 0 ns.
-    const bool too_small = value.GetDouble() < 0 ||
-                           (bounds.min_exclusive ? nanos <= bounds.min : nanos < bounds.min);
-    const bool too_large = bounds.max_exclusive ? nanos >= bounds.max : nanos > bounds.max;
-    if (too_small) {
-        return fail_field(ErrorCode::OutOfRange, field.path,
-                          unit + (bounds.min_exclusive ? " > " : " >= ") + format_ms(bounds.min) +
-                              bounds.min_note,
-                          describe(value));
-    }
-    if (too_large) {
-        return fail_field(ErrorCode::OutOfRange, field.path,
-                          unit + (bounds.max_exclusive ? " < " : " <= ") + format_ms(bounds.max) +
-                              bounds.max_note,
-                          describe(value));
-    }
-    out = nanos;
-    return true;
-}
-
-/// Reads [min, max] (both within `bounds`, min <= max), or with `allow_single` a plain number
-/// meaning min == max.
-bool ScenarioReader::read_time_pair(const Field& field, const TimeBounds& bounds,
-                                    bool allow_single, Nanos& min, Nanos& max) {
-    if (!field.value) return true;
-    const Value& value = *field.value;
-    if (allow_single && value.IsNumber()) {
-        if (!read_time(field, bounds, min)) return false;
-        max = min;
-        return true;
-    }
-    if (!value.IsArray() || value.Size() != 2) {
-        return fail_field(ErrorCode::Malformed, field.path,
-                          std::string(allow_single ? "a number of milliseconds or " : "") +
-                              "an array [min, max] of milliseconds",
-                          describe(value));
-    }
-    TimeBounds max_bounds = bounds;
-    if (!read_time(Field{&value[0], join(field.path, 0)}, bounds, min)) return false;
-    max_bounds.min = min;
-    max_bounds.min_exclusive = false;
-    max_bounds.min_note = " (the minimum, element 0)";
-    return read_time(Field{&value[1], join(field.path, 1)}, max_bounds, max);
-}
-
-bool ScenarioReader::read_integer(const Field& field, std::uint64_t min, std::uint64_t max,
-                                  std::uint64_t& out) {
-    if (!field.value) return true;
-    const Value& value = *field.value;
-    // A fraction or a number beyond 64 bits arrives as a double: not an integer.
-    if (!value.IsUint64() && !value.IsInt64()) {
-        return fail_field(ErrorCode::Malformed, field.path, "an integer", describe(value));
-    }
-    if (!value.IsUint64() || value.GetUint64() < min) {
-        return fail_field(ErrorCode::OutOfRange, field.path,
-                          "an integer >= " + std::to_string(min), describe(value));
-    }
-    if (value.GetUint64() > max) {
-        return fail_field(ErrorCode::OutOfRange, field.path,
-                          "an integer <= " + std::to_string(max), describe(value));
-    }
-    out = value.GetUint64();
-    return true;
-}
-
-bool ScenarioReader::read_ratio(const Field& field, double& out) {
-    if (!field.value) return true;
-    const Value& value = *field.value;
-    if (!value.IsNumber()) {
-        return fail_field(ErrorCode::Malformed, field.path, "a number", describe(value));
-    }
-    const double ratio = value.GetDouble();
-    if (!(ratio >= 0.0 && ratio <= 1.0)) {
-        return fail_field(ErrorCode::OutOfRange, field.path, "a number in 0..1",
-                          describe(value));
-    }
-    out = ratio;
-    return true;
-}
-
-bool ScenarioReader::read_trace(const Field& field, Scenario& out) {
-    if (!field.value) return true;
-    if (!check_object(field, {"interleave_timer_lines"})) return false;
-    return read_bool(member(*field.value, field.path, "interleave_timer_lines"),
-                     out.interleave_trace);
-}
-
-bool ScenarioReader::read_bool(const Field& field, bool& out) {
-    if (!field.value) return true;
-    if (!field.value->IsBool()) {
-        return fail_field(ErrorCode::Malformed, field.path, "true or false",
-                          describe(*field.value));
-    }
-    out = field.value->GetBool();
-    return true;
-}
-
-bool ScenarioReader::read_string(const Field& field, std::string& out) {
-    if (!field.value) return true;
-    if (!field.value->IsString()) {
-        return fail_field(ErrorCode::Malformed, field.path, "a string", describe(*field.value));
-    }
-    out = std::string(text_of(*field.value));
-    return true;
-}
-
-bool ScenarioReader::read_choice(const Field& field,
-                                 std::initializer_list<std::string_view> choices,
-                                 std::string& out) {
-    std::string expected = "one of";
-    for (const std::string_view choice : choices) {
-        expected += (expected == "one of" ? " " : ", ") + quote(choice);
-    }
-    if (!field.value->IsString()) {
-        return fail_field(ErrorCode::Malformed, field.path, expected, describe(*field.value));
-    }
-    const std::string_view text = text_of(*field.value);
-    if (std::find(choices.begin(), choices.end(), text) == choices.end()) {
-        return fail_field(ErrorCode::OutOfRange, field.path, expected, describe(*field.value));
-    }
-    out = std::string(text);
-    return true;
-}
+namespace {
 
 struct FileCloser {
     void operator()(std::FILE* file) const { std::fclose(file); }
@@ -697,7 +389,7 @@ Result<Scenario> parse_scenario(std::string_view json_text, const std::string& p
                               line_and_column(json_text, offset) +
                               "): " + rapidjson::GetParseError_En(document.GetParseError()));
     }
-    return ScenarioReader(path).read(document);
+    return detail::ScenarioReader(path).read(document);
 }
 
 Result<Scenario> load_scenario(const std::string& path) {
@@ -713,10 +405,10 @@ Result<Scenario> load_scenario(const std::string& path) {
     while (true) {
         const std::size_t got = std::fread(buffer.data(), 1, buffer.size(), file.get());
         text.append(buffer.data(), got);
-        if (text.size() > scenario_file_bytes_max) {
+        if (text.size() > detail::scenario_file_bytes_max) {
             return make_error(ErrorCode::OutOfRange,
                               path + ": cannot read file: larger than " +
-                                  std::to_string(scenario_file_bytes_max) + " bytes");
+                                  std::to_string(detail::scenario_file_bytes_max) + " bytes");
         }
         if (got < buffer.size()) break;
     }

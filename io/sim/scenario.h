@@ -8,6 +8,8 @@
 // silently defaulted except fields that are absent, whose defaults are documented here.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -39,7 +41,22 @@ struct TimeRange {
     Nanos max = 0;
 };
 
-enum class FaultKind { Crash, Restart };
+/// Every fault the simulator can inject (sim/scenarios/README.md, "Faults").
+enum class FaultKind {
+    Crash,      // the process dies; unsynced writes are lost, the last one may tear
+    Restart,    // the process boots again from its disk (and refuses to if it is corrupt)
+    Partition,  // symmetric: nodes in different groups cannot talk
+    Isolate,    // one node cut off in both directions
+    OneWay,     // messages from one node to another are dropped, the reverse still flows
+    Bridge,     // the others split in two halves that cannot talk; the bridge talks to both
+    Heal,       // removes every cut
+    Pause,      // the process is stopped for a while; its inputs are held, then delivered
+    Corrupt,    // a bit flips in a durable record of the node's disk
+};
+inline constexpr std::size_t fault_kind_count = 9;
+
+/// The JSON name of a kind, e.g. "one_way".
+std::string_view fault_kind_name(FaultKind kind);
 
 /// Whom a fault hits. JSON: a node id (1..nodes), "leader" (the node that is leader at that
 /// moment, or no-op with a trace line if there is none), or "crashed" (for restart: the node
@@ -54,7 +71,35 @@ struct FaultTarget {
 struct Fault {
     TimeRange at;
     FaultKind kind = FaultKind::Crash;
+    /// "node" of crash, restart, isolate, bridge, pause and corrupt; "from" of one_way.
     FaultTarget target;
+    FaultTarget to;                                  // "to" of one_way
+    std::vector<std::vector<std::uint64_t>> groups;  // "groups" of partition, 1-based ids
+    TimeRange duration;                              // "duration_ms" of pause (a range)
+};
+
+/// A directional latency override: {"from": 1, "to": 2, "latency": {...}}.
+struct LinkLatency {
+    std::uint64_t from = 0;  // 1-based
+    std::uint64_t to = 0;
+    LatencyModel latency;
+};
+
+/// "random_faults": a fault mix drawn from the seed between `from` and `until`, then a
+/// healing phase (sim/scenarios/README.md).
+struct RandomFaults {
+    bool enabled = false;                  // the section is present
+    Nanos from = 0;                        // "from_ms"
+    Nanos until = 0;                       // "until_ms": the healing phase starts here
+    /// "rates_per_s": mean faults per second of each kind, indexed by FaultKind; restart and
+    /// heal are not drawn (they follow crashes and cuts), so their rates stay 0.
+    std::array<double, fault_kind_count> rates_per_s{};
+    TimeRange down{ms(200), ms(1000)};     // "down_ms": how long a crashed node stays down
+    TimeRange heal{ms(200), ms(1000)};     // "heal_ms": how long a cut lasts
+    TimeRange pause{ms(50), ms(1000)};     // "pause_ms": how long a pause lasts
+    /// "allow_quorum_loss": when false (the default) at most a minority of nodes is out at
+    /// once, counting down nodes and nodes whose disk was corrupted.
+    bool allow_quorum_loss = false;
 };
 
 /// Simulated clients. JSON object "workload"; absent = no clients.
@@ -98,8 +143,19 @@ struct Scenario {
     Nanos boot_jitter_max = 50'000;
     std::uint64_t use_ports_from = 9000;   // "use_ports_from": 1..65000, the seed's port scheme
 
-    LatencyModel network_latency;          // "network": {"latency": {...}}, default fixed 1 ms
-    LatencyModel fsync_latency;            // "disk": {"fsync": {...}}, default fixed 0.5 ms
+    // "network": {...}
+    LatencyModel network_latency;          // "latency": default fixed 1 ms
+    std::vector<LinkLatency> link_latencies;  // "links": directional overrides
+    double loss_ratio = 0.0;               // "loss_ratio": 0..1, share of messages dropped
+    double duplicate_ratio = 0.0;          // "duplicate_ratio": 0..1, share delivered twice
+
+    // "disk": {...}
+    LatencyModel fsync_latency;            // "fsync": default fixed 0.5 ms
+    double torn_write_ratio = 0.0;         // "torn_write_ratio": 0..1, a crash tears a write
+
+    /// "clocks": {"drift_ratio_max": r}, 0..0.5: each node's clock runs at a rate drawn per
+    /// seed from [1 - r, 1 + r]. Default 0: every clock runs at the simulator's rate.
+    double drift_ratio_max = 0.0;
 
     /// "trace": {"interleave_timer_lines": true} merges the election timer's lines with the
     /// other lines of a step at seeded random places, as the seed's goroutines raced
@@ -108,6 +164,7 @@ struct Scenario {
 
     WorkloadSpec workload;                    // "workload"
     std::vector<Fault> faults;             // "faults": the explicit timeline, sorted by at.min
+    RandomFaults random_faults;            // "random_faults"
 
     /// "checks": {"liveness_bound_ms": N}: once every fault has healed, a leader must be
     /// elected and every pending client request must complete within N ms. 0 (the default)

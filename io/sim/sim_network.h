@@ -1,14 +1,23 @@
 // SPDX-License-Identifier: MIT
 // The simulated network between the nodes of one cluster.
 //
-// Each message is delivered after a delay drawn from the scenario's latency model, so
-// messages reorder whenever delays differ; a message to a node that is down, or that crashed
-// while the message was in flight, is lost. The network only calls a delivery function; it
-// knows nothing of Raft.
+// Each message is delivered after a delay drawn from its link's latency model (a per-link
+// override or the scenario's default), so messages reorder whenever delays differ. A message
+// may be lost (loss_ratio), delivered twice (duplicate_ratio), or dropped by a cut: a fault
+// blocks a set of directed pairs (partition, isolate, one-way, bridge) until it heals. A cut
+// drops what is sent while it lasts and what is still in flight when it starts. A message to
+// a node that is down, or that crashed while the message was in flight, is lost.
+//
+// Every draw comes from the network's own Prng stream. The network only calls a delivery
+// function; it knows nothing of Raft.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "core/prng.h"
 #include "core/raft/messages.h"
@@ -21,24 +30,52 @@ class SimNetwork {
 public:
     /// Called at delivery time; returns false if the destination could not take the message.
     using Deliver = std::function<bool(const raft::Message&)>;
+    /// A directed pair of node indexes (0-based): messages from .first to .second.
+    using Link = std::pair<std::size_t, std::size_t>;
 
-    SimNetwork(EventLoop& loop, LatencyModel latency, Prng prng, Deliver deliver);
+    SimNetwork(EventLoop& loop, const Scenario& scenario, Prng prng, Deliver deliver);
 
-    /// Sends `message`; it arrives after a random delay, or is lost.
+    /// Sends `message`; it arrives after a random delay, maybe twice, or is lost.
     void send(const raft::Message& message);
-    /// A delay for one trip across the network (clients use it too).
+    /// A delay for one trip across the network on the default latency (clients use it).
     Nanos sample_delay();
+
+    /// Blocks every link in `links` until heal(id) or heal_all(); returns the cut's id.
+    std::uint64_t cut(const std::vector<Link>& links);
+    /// Removes one cut; a no-op if heal_all() already removed it.
+    void heal(std::uint64_t cut_id);
+    /// Removes every cut.
+    void heal_all();
+    bool blocked(std::size_t from, std::size_t to) const;
+    bool has_cuts() const { return !cuts_.empty(); }
 
     std::uint64_t sent() const { return sent_; }
     std::uint64_t delivered() const { return delivered_; }
+    std::uint64_t dropped() const { return dropped_; }
+    std::uint64_t duplicated() const { return duplicated_; }
 
 private:
+    Nanos sample_link_delay(std::size_t from, std::size_t to);
+    bool in_range(const raft::Message& message) const;
+
     EventLoop& loop_;
+    std::size_t node_count_;
     LatencyModel latency_;
+    /// Per directed link (from * node_count + to): the override, if the scenario gives one.
+    std::vector<std::optional<LatencyModel>> link_latency_;
+    double loss_ratio_;
+    double duplicate_ratio_;
     Prng prng_;
     Deliver deliver_;
+    /// Active cuts by id (ordered, so that iteration is deterministic), and per directed link
+    /// how many of them block it.
+    std::map<std::uint64_t, std::vector<Link>> cuts_;
+    std::vector<std::uint32_t> blocking_;
+    std::uint64_t next_cut_id_ = 1;
     std::uint64_t sent_ = 0;
     std::uint64_t delivered_ = 0;
+    std::uint64_t dropped_ = 0;
+    std::uint64_t duplicated_ = 0;
 };
 
 }  // namespace raftlink::sim

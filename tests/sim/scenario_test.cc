@@ -53,18 +53,20 @@ const BadCase bad_cases[] = {
     // Unknown and duplicate fields, at each level.
     {"unknown top-level field", R"({"name": "x", "nodez": 3})",
      "unknown field \"nodez\" (expected one of: name, description, seed, nodes, epoch, "
-     "duration_ms, raft, boot, network, disk, trace, workload, faults)", malformed},
+     "duration_ms, raft, boot, network, disk, clocks, trace, workload, faults, random_faults, "
+     "checks)", malformed},
     {"unknown trace field", R"({"name": "x", "trace": {"interleave": true}})",
      "unknown field \"trace.interleave\" (expected one of: interleave_timer_lines)", malformed},
     {"trace flag not a boolean", R"({"name": "x", "trace": {"interleave_timer_lines": 1}})",
      "field \"trace.interleave_timer_lines\": expected true or false, got 1", malformed},
     {"unknown raft field", R"({"name": "x", "raft": {"heartbeat": 50}})",
      "unknown field \"raft.heartbeat\" (expected one of: election_timeout_ms, heartbeat_ms, "
-     "debug_addend_ms, commit_timeout_ms)", malformed},
+     "debug_addend_ms, commit_timeout_ms, pre_vote, check_quorum)", malformed},
     {"unknown boot field", R"({"name": "x", "boot": {"start": [0, 0, 0]}})",
      "unknown field \"boot.start\"", malformed},
     {"unknown network field", R"({"name": "x", "network": {"latencyy": {}}})",
-     "unknown field \"network.latencyy\" (expected one of: latency)", malformed},
+     "unknown field \"network.latencyy\" (expected one of: latency, links, loss_ratio, "
+     "duplicate_ratio)", malformed},
     {"parameter of another distribution",
      R"({"name": "x", "disk": {"fsync": {"distribution": "fixed", "min_ms": 1}}})",
      "unknown field \"disk.fsync.min_ms\" (expected one of: distribution, ms)", malformed},
@@ -153,7 +155,8 @@ const BadCase bad_cases[] = {
     {"fault as number", R"({"name": "x", "faults": [5]})",
      "field \"faults[0]\": expected an object, got 5", malformed},
     {"fault kind as number", R"({"name": "x", "faults": [{"at_ms": 1, "kind": 1, "node": 1}]})",
-     "field \"faults[0].kind\": expected one of \"crash\", \"restart\", got 1", malformed},
+     "field \"faults[0].kind\": expected one of \"crash\", \"restart\", \"partition\", "
+     "\"isolate\", \"one_way\", \"bridge\", \"heal\", \"pause\", \"corrupt\", got 1", malformed},
     {"at_ms as string", R"({"name": "x", "faults": [{"at_ms": "1", "kind": "crash", "node": 1}]})",
      "field \"faults[0].at_ms\": expected a number of milliseconds or an array [min, max] of "
      "milliseconds, got \"1\"", malformed},
@@ -278,7 +281,8 @@ const BadCase bad_cases[] = {
     // Faults.
     {"unknown fault kind", R"({"name": "x", "faults": [
          {"at_ms": 1, "kind": "crash", "node": 1}, {"at_ms": 1, "kind": "reboot", "node": 1}]})",
-     "field \"faults[1].kind\": expected one of \"crash\", \"restart\", got \"reboot\"",
+     "field \"faults[1].kind\": expected one of \"crash\", \"restart\", \"partition\", "
+     "\"isolate\", \"one_way\", \"bridge\", \"heal\", \"pause\", \"corrupt\", got \"reboot\"",
      out_of_range},
     {"at_ms negative", R"({"name": "x", "faults": [{"at_ms": -1, "kind": "crash", "node": 1}]})",
      "field \"faults[0].at_ms\": expected a number of milliseconds >= 0, got -1", out_of_range},
@@ -314,6 +318,208 @@ const BadCase bad_cases[] = {
     {"node id as string",
      R"({"name": "x", "faults": [{"at_ms": 1, "kind": "crash", "node": "2"}]})",
      "field \"faults[0].node\": expected a node id 1..3, \"leader\", got \"2\"", out_of_range},
+
+    // Raft flags, workload ratios and checks.
+    {"pre_vote not a boolean", R"({"name": "x", "raft": {"pre_vote": 1}})",
+     "field \"raft.pre_vote\": expected true or false, got 1", malformed},
+    {"check_quorum as string", R"({"name": "x", "raft": {"check_quorum": "yes"}})",
+     "field \"raft.check_quorum\": expected true or false, got \"yes\"", malformed},
+    {"linearizable_ratio above one", R"({"name": "x", "workload": {"linearizable_ratio": 2}})",
+     "field \"workload.linearizable_ratio\": expected a number in 0..1, got 2", out_of_range},
+    {"linearizable_ratio as string",
+     R"({"name": "x", "workload": {"linearizable_ratio": "all"}})",
+     "field \"workload.linearizable_ratio\": expected a number, got \"all\"", malformed},
+    {"unknown checks field", R"({"name": "x", "checks": {"liveness": 5}})",
+     "unknown field \"checks.liveness\" (expected one of: liveness_bound_ms)", malformed},
+    {"checks as array", R"({"name": "x", "checks": []})",
+     "field \"checks\": expected an object, got an array of 0 elements", malformed},
+    {"liveness bound negative", R"({"name": "x", "checks": {"liveness_bound_ms": -1}})",
+     "field \"checks.liveness_bound_ms\": expected a number of milliseconds >= 0, got -1",
+     out_of_range},
+    {"liveness bound past the end",
+     R"({"name": "x", "duration_ms": 5000, "checks": {"liveness_bound_ms": 6000}})",
+     "field \"checks.liveness_bound_ms\": expected a number of milliseconds <= 5000 "
+     "(duration_ms), got 6000", out_of_range},
+    {"liveness bound as string", R"({"name": "x", "checks": {"liveness_bound_ms": "1s"}})",
+     "field \"checks.liveness_bound_ms\": expected a number of milliseconds, got \"1s\"",
+     malformed},
+
+    // Network faults and per-link latency.
+    {"loss_ratio above one", R"({"name": "x", "network": {"loss_ratio": 1.5}})",
+     "field \"network.loss_ratio\": expected a number in 0..1, got 1.5", out_of_range},
+    {"duplicate_ratio negative", R"({"name": "x", "network": {"duplicate_ratio": -0.1}})",
+     "field \"network.duplicate_ratio\": expected a number in 0..1, got -0.1", out_of_range},
+    {"loss_ratio as bool", R"({"name": "x", "network": {"loss_ratio": false}})",
+     "field \"network.loss_ratio\": expected a number, got false", malformed},
+    {"links as object", R"({"name": "x", "network": {"links": {}}})",
+     "field \"network.links\": expected an array of {\"from\", \"to\", \"latency\"} objects, "
+     "got an object", malformed},
+    {"link as number", R"({"name": "x", "network": {"links": [3]}})",
+     "field \"network.links[0]\": expected an object, got 3", malformed},
+    {"unknown link field", R"({"name": "x", "network": {"links": [{"from": 1, "too": 2}]}})",
+     "unknown field \"network.links[0].too\" (expected one of: from, to, latency)", malformed},
+    {"link without from", R"({"name": "x", "network": {"links": [{"to": 2}]}})",
+     "missing required field \"network.links[0].from\"", malformed},
+    {"link from node zero", R"({"name": "x", "network": {"links":
+         [{"from": 0, "to": 2, "latency": {"distribution": "fixed", "ms": 1}}]}})",
+     "field \"network.links[0].from\": expected a node id 1..3, got 0", out_of_range},
+    {"link to a node beyond the cluster", R"({"name": "x", "network": {"links":
+         [{"from": 1, "to": 4, "latency": {"distribution": "fixed", "ms": 1}}]}})",
+     "field \"network.links[0].to\": expected a node id 1..3, got 4", out_of_range},
+    {"link from as string", R"({"name": "x", "network": {"links":
+         [{"from": "leader", "to": 2, "latency": {"distribution": "fixed", "ms": 1}}]}})",
+     "field \"network.links[0].from\": expected a node id 1..3, got \"leader\"", malformed},
+    {"link to itself", R"({"name": "x", "network": {"links":
+         [{"from": 2, "to": 2, "latency": {"distribution": "fixed", "ms": 1}}]}})",
+     "field \"network.links[0].to\": expected a node other than \"from\" (2), got 2",
+     out_of_range},
+    {"link without latency", R"({"name": "x", "network": {"links": [{"from": 1, "to": 2}]}})",
+     "missing required field \"network.links[0].latency\"", malformed},
+    {"link latency out of range", R"({"name": "x", "network": {"links":
+         [{"from": 1, "to": 2, "latency": {"distribution": "fixed", "ms": -2}}]}})",
+     "field \"network.links[0].latency.ms\": expected a number of milliseconds >= 0, got -2",
+     out_of_range},
+    {"link given twice", R"({"name": "x", "network": {"links": [
+         {"from": 1, "to": 2, "latency": {"distribution": "fixed", "ms": 1}},
+         {"from": 1, "to": 2, "latency": {"distribution": "fixed", "ms": 2}}]}})",
+     "field \"network.links[1]\": expected a link not given before, got a second link 1 -> 2",
+     out_of_range},
+
+    // Disk and clocks.
+    {"unknown disk field", R"({"name": "x", "disk": {"torn": 0.5}})",
+     "unknown field \"disk.torn\" (expected one of: fsync, torn_write_ratio)", malformed},
+    {"torn_write_ratio above one", R"({"name": "x", "disk": {"torn_write_ratio": 1.01}})",
+     "field \"disk.torn_write_ratio\": expected a number in 0..1, got 1.01", out_of_range},
+    {"unknown clocks field", R"({"name": "x", "clocks": {"drift": 0.1}})",
+     "unknown field \"clocks.drift\" (expected one of: drift_ratio_max)", malformed},
+    {"drift above half", R"({"name": "x", "clocks": {"drift_ratio_max": 0.6}})",
+     "field \"clocks.drift_ratio_max\": expected a number in 0..0.5, got 0.6", out_of_range},
+    {"drift negative", R"({"name": "x", "clocks": {"drift_ratio_max": -0.01}})",
+     "field \"clocks.drift_ratio_max\": expected a number in 0..0.5, got -0.01", out_of_range},
+
+    // New fault kinds.
+    {"partition without groups", R"({"name": "x", "faults": [{"at_ms": 1, "kind": "partition"}]})",
+     "missing required field \"faults[0].groups\"", malformed},
+    {"partition with a node", R"({"name": "x", "faults": [
+         {"at_ms": 1, "kind": "partition", "node": 1, "groups": [[1]]}]})",
+     "unknown field \"faults[0].node\" (expected one of: at_ms, kind, groups)", malformed},
+    {"partition groups as object", R"({"name": "x", "faults": [
+         {"at_ms": 1, "kind": "partition", "groups": {}}]})",
+     "field \"faults[0].groups\": expected an array of groups, each an array of node ids, got "
+     "an object", malformed},
+    {"partition with no groups", R"({"name": "x", "faults": [
+         {"at_ms": 1, "kind": "partition", "groups": []}]})",
+     "field \"faults[0].groups\": expected an array of groups, each an array of node ids, got "
+     "an array of 0 elements", malformed},
+    {"partition with an empty group", R"({"name": "x", "faults": [
+         {"at_ms": 1, "kind": "partition", "groups": [[1], []]}]})",
+     "field \"faults[0].groups[1]\": expected a non-empty array of node ids, got an array of 0 "
+     "elements", malformed},
+    {"partition node beyond the cluster", R"({"name": "x", "faults": [
+         {"at_ms": 1, "kind": "partition", "groups": [[1, 4]]}]})",
+     "field \"faults[0].groups[0][1]\": expected a node id 1..3, got 4", out_of_range},
+    {"partition node in two groups", R"({"name": "x", "faults": [
+         {"at_ms": 1, "kind": "partition", "groups": [[1, 2], [2, 3]]}]})",
+     "field \"faults[0].groups[1][0]\": expected a node id not already in a group, got 2",
+     out_of_range},
+    {"partition of one group of all", R"({"name": "x", "faults": [
+         {"at_ms": 1, "kind": "partition", "groups": [[3, 1, 2]]}]})",
+     "field \"faults[0].groups\": expected groups that split the 3 nodes in two or more, got "
+     "one group of all nodes", out_of_range},
+    {"isolate without node", R"({"name": "x", "faults": [{"at_ms": 1, "kind": "isolate"}]})",
+     "missing required field \"faults[0].node\"", malformed},
+    {"isolate the crashed node", R"({"name": "x", "faults": [
+         {"at_ms": 1, "kind": "isolate", "node": "crashed"}]})",
+     "field \"faults[0].node\": expected a node id 1..3, \"leader\" (\"crashed\" is only for "
+     "kind restart), got \"crashed\"", out_of_range},
+    {"one_way with node", R"({"name": "x", "faults": [
+         {"at_ms": 1, "kind": "one_way", "node": 1}]})",
+     "unknown field \"faults[0].node\" (expected one of: at_ms, kind, from, to)", malformed},
+    {"one_way without to", R"({"name": "x", "faults": [
+         {"at_ms": 1, "kind": "one_way", "from": "leader"}]})",
+     "missing required field \"faults[0].to\"", malformed},
+    {"one_way to itself", R"({"name": "x", "faults": [
+         {"at_ms": 1, "kind": "one_way", "from": 2, "to": 2}]})",
+     "field \"faults[0].to\": expected a node other than \"from\" (2), got 2", out_of_range},
+    {"one_way leader to leader", R"({"name": "x", "faults": [
+         {"at_ms": 1, "kind": "one_way", "from": "leader", "to": "leader"}]})",
+     "field \"faults[0].to\": expected a node other than \"from\" (\"leader\"), got \"leader\"",
+     out_of_range},
+    {"bridge beyond the cluster", R"({"name": "x", "faults": [
+         {"at_ms": 1, "kind": "bridge", "node": 4}]})",
+     "field \"faults[0].node\": expected a node id 1..3, \"leader\", got 4", out_of_range},
+    {"heal with a node", R"({"name": "x", "faults": [{"at_ms": 1, "kind": "heal", "node": 1}]})",
+     "unknown field \"faults[0].node\" (expected one of: at_ms, kind)", malformed},
+    {"pause without duration", R"({"name": "x", "faults": [
+         {"at_ms": 1, "kind": "pause", "node": 1}]})",
+     "missing required field \"faults[0].duration_ms\"", malformed},
+    {"pause duration reversed", R"({"name": "x", "faults": [
+         {"at_ms": 1, "kind": "pause", "node": 1, "duration_ms": [300, 200]}]})",
+     "field \"faults[0].duration_ms[1]\": expected a number of milliseconds >= 300 (the "
+     "minimum, element 0), got 200", out_of_range},
+    {"pause of zero", R"({"name": "x", "faults": [
+         {"at_ms": 1, "kind": "pause", "node": 1, "duration_ms": 0}]})",
+     "field \"faults[0].duration_ms\": expected a number of milliseconds >= 1, got 0",
+     out_of_range},
+    {"pause longer than the run", R"({"name": "x", "duration_ms": 1000, "faults": [
+         {"at_ms": 1, "kind": "pause", "node": "leader", "duration_ms": 2000}]})",
+     "field \"faults[0].duration_ms\": expected a number of milliseconds <= 1000 (duration_ms "
+     "of the scenario), got 2000", out_of_range},
+    {"duration on a crash", R"({"name": "x", "faults": [
+         {"at_ms": 1, "kind": "crash", "node": 1, "duration_ms": 5}]})",
+     "unknown field \"faults[0].duration_ms\" (expected one of: at_ms, kind, node)", malformed},
+    {"corrupt the leader", R"({"name": "x", "faults": [
+         {"at_ms": 1, "kind": "corrupt", "node": "leader"}]})",
+     "field \"faults[0].node\": expected a node id 1..3 (\"leader\" is not for kind corrupt), "
+     "got \"leader\"", out_of_range},
+
+    // Random faults.
+    {"random_faults as array", R"({"name": "x", "random_faults": []})",
+     "field \"random_faults\": expected an object, got an array of 0 elements", malformed},
+    {"unknown random_faults field", R"({"name": "x", "random_faults": {"until": 5}})",
+     "unknown field \"random_faults.until\" (expected one of: from_ms, until_ms, rates_per_s, "
+     "down_ms, heal_ms, pause_ms, allow_quorum_loss)", malformed},
+    {"random_faults without until", R"({"name": "x", "random_faults": {"from_ms": 5}})",
+     "missing required field \"random_faults.until_ms\"", malformed},
+    {"random_faults until before from",
+     R"({"name": "x", "random_faults": {"from_ms": 500, "until_ms": 100}})",
+     "field \"random_faults.until_ms\": expected a number of milliseconds >= 500 (from_ms), got "
+     "100", out_of_range},
+    {"random_faults until past the end",
+     R"({"name": "x", "duration_ms": 1000, "random_faults": {"until_ms": 1001}})",
+     "field \"random_faults.until_ms\": expected a number of milliseconds <= 1000 (duration_ms), "
+     "got 1001", out_of_range},
+    {"random restart rate", R"({"name": "x", "random_faults": {"until_ms": 100,
+         "rates_per_s": {"restart": 1}}})",
+     "unknown field \"random_faults.rates_per_s.restart\" (expected one of: crash, partition, "
+     "isolate, one_way, bridge, pause, corrupt)", malformed},
+    {"random rate negative", R"({"name": "x", "random_faults": {"until_ms": 100,
+         "rates_per_s": {"crash": -1}}})",
+     "field \"random_faults.rates_per_s.crash\": expected a number of faults per second in "
+     "0..100, got -1", out_of_range},
+    {"random rate too high", R"({"name": "x", "random_faults": {"until_ms": 100,
+         "rates_per_s": {"one_way": 101}}})",
+     "field \"random_faults.rates_per_s.one_way\": expected a number of faults per second in "
+     "0..100, got 101", out_of_range},
+    {"random rate as string", R"({"name": "x", "random_faults": {"until_ms": 100,
+         "rates_per_s": {"pause": "often"}}})",
+     "field \"random_faults.rates_per_s.pause\": expected a number of faults per second in "
+     "0..100, got \"often\"", malformed},
+    {"random down_ms reversed", R"({"name": "x", "random_faults": {"until_ms": 100,
+         "down_ms": [500, 100]}})",
+     "field \"random_faults.down_ms[1]\": expected a number of milliseconds >= 500 (the "
+     "minimum, element 0), got 100", out_of_range},
+    {"random heal_ms zero", R"({"name": "x", "random_faults": {"until_ms": 100,
+         "heal_ms": 0}})",
+     "field \"random_faults.heal_ms\": expected a number of milliseconds >= 1, got 0",
+     out_of_range},
+    {"random pause_ms as string", R"({"name": "x", "random_faults": {"until_ms": 100,
+         "pause_ms": "1s"}})",
+     "field \"random_faults.pause_ms\": expected a number of milliseconds or an array [min, "
+     "max] of milliseconds, got \"1s\"", malformed},
+    {"allow_quorum_loss as number", R"({"name": "x", "random_faults": {"until_ms": 100,
+         "allow_quorum_loss": 1}})",
+     "field \"random_faults.allow_quorum_loss\": expected true or false, got 1", malformed},
 
     // Epoch.
     {"epoch with T", R"({"name": "x", "epoch": "2023-02-08T20:02:03.050"})",
@@ -469,6 +675,104 @@ TEST_CASE("scenario: absent fields take the documented defaults") {
     CHECK(scenario.workload.request_timeout == ms(1000));
     CHECK(scenario.workload.url_bytes == 24);
     CHECK(scenario.faults.empty());
+}
+
+TEST_CASE("scenario: the fault model's fields load to the values written") {
+    const Result<Scenario> result = parse_scenario(R"({"name": "faults", "nodes": 5,
+        "duration_ms": 20000,
+        "raft": {"pre_vote": false, "check_quorum": false},
+        "network": {"latency": {"distribution": "fixed", "ms": 2}, "loss_ratio": 0.1,
+                    "duplicate_ratio": 0.05,
+                    "links": [{"from": 1, "to": 2,
+                               "latency": {"distribution": "uniform", "min_ms": 5, "max_ms": 9}},
+                              {"from": 2, "to": 1,
+                               "latency": {"distribution": "fixed", "ms": 7}}]},
+        "disk": {"torn_write_ratio": 0.5},
+        "clocks": {"drift_ratio_max": 0.05},
+        "workload": {"linearizable_ratio": 0.25},
+        "checks": {"liveness_bound_ms": 3000},
+        "faults": [
+            {"at_ms": 100, "kind": "partition", "groups": [[1, 2], [3]]},
+            {"at_ms": 200, "kind": "isolate", "node": "leader"},
+            {"at_ms": 300, "kind": "one_way", "from": "leader", "to": 4},
+            {"at_ms": 400, "kind": "bridge", "node": 3},
+            {"at_ms": 500, "kind": "heal"},
+            {"at_ms": [600, 700], "kind": "pause", "node": 2, "duration_ms": 350.5},
+            {"at_ms": 800, "kind": "corrupt", "node": 5}],
+        "random_faults": {"from_ms": 1000, "until_ms": 9000,
+                          "rates_per_s": {"crash": 0.5, "partition": 1, "corrupt": 0.25},
+                          "down_ms": [100, 200], "heal_ms": 300, "allow_quorum_loss": true}
+    })", file_name);
+    REQUIRE_MESSAGE(result.ok(), result.error().message);
+    const Scenario& scenario = result.value();
+    CHECK_FALSE(scenario.pre_vote);
+    CHECK_FALSE(scenario.check_quorum);
+    CHECK(scenario.loss_ratio == 0.1);
+    CHECK(scenario.duplicate_ratio == 0.05);
+    REQUIRE(scenario.link_latencies.size() == 2);
+    CHECK(scenario.link_latencies[0].from == 1);
+    CHECK(scenario.link_latencies[0].to == 2);
+    CHECK(scenario.link_latencies[0].latency.kind == LatencyModel::Kind::Uniform);
+    CHECK(scenario.link_latencies[0].latency.max == ms(9));
+    CHECK(scenario.link_latencies[1].latency.fixed == ms(7));
+    CHECK(scenario.torn_write_ratio == 0.5);
+    CHECK(scenario.drift_ratio_max == 0.05);
+    CHECK(scenario.workload.linearizable_ratio == 0.25);
+    CHECK(scenario.liveness_bound == ms(3000));
+
+    REQUIRE(scenario.faults.size() == 7);
+    CHECK(scenario.faults[0].kind == FaultKind::Partition);
+    CHECK(scenario.faults[0].groups == std::vector<std::vector<std::uint64_t>>{{1, 2}, {3}});
+    CHECK(scenario.faults[1].kind == FaultKind::Isolate);
+    CHECK(scenario.faults[1].target.kind == FaultTarget::Kind::Leader);
+    CHECK(scenario.faults[2].kind == FaultKind::OneWay);
+    CHECK(scenario.faults[2].target.kind == FaultTarget::Kind::Leader);
+    CHECK(scenario.faults[2].to.kind == FaultTarget::Kind::Node);
+    CHECK(scenario.faults[2].to.node == 4);
+    CHECK(scenario.faults[3].kind == FaultKind::Bridge);
+    CHECK(scenario.faults[3].target.node == 3);
+    CHECK(scenario.faults[4].kind == FaultKind::Heal);
+    CHECK(scenario.faults[5].kind == FaultKind::Pause);
+    CHECK(scenario.faults[5].at.min == ms(600));
+    CHECK(scenario.faults[5].at.max == ms(700));
+    CHECK(scenario.faults[5].duration.min == 350'500'000);
+    CHECK(scenario.faults[5].duration.max == 350'500'000);
+    CHECK(scenario.faults[6].kind == FaultKind::Corrupt);
+    CHECK(scenario.faults[6].target.node == 5);
+
+    const RandomFaults& random = scenario.random_faults;
+    CHECK(random.enabled);
+    CHECK(random.from == ms(1000));
+    CHECK(random.until == ms(9000));
+    CHECK(random.rates_per_s[static_cast<std::size_t>(FaultKind::Crash)] == 0.5);
+    CHECK(random.rates_per_s[static_cast<std::size_t>(FaultKind::Partition)] == 1.0);
+    CHECK(random.rates_per_s[static_cast<std::size_t>(FaultKind::Corrupt)] == 0.25);
+    CHECK(random.rates_per_s[static_cast<std::size_t>(FaultKind::Pause)] == 0.0);
+    CHECK(random.down.min == ms(100));
+    CHECK(random.down.max == ms(200));
+    CHECK(random.heal.min == ms(300));
+    CHECK(random.heal.max == ms(300));
+    CHECK(random.pause.min == ms(50));  // the default
+    CHECK(random.allow_quorum_loss);
+}
+
+TEST_CASE("scenario: the fault model is off unless asked for") {
+    const Result<Scenario> result = parse_scenario(R"({"name": "minimal"})", file_name);
+    REQUIRE_MESSAGE(result.ok(), result.error().message);
+    const Scenario& scenario = result.value();
+    CHECK(scenario.pre_vote);
+    CHECK(scenario.check_quorum);
+    CHECK(scenario.loss_ratio == 0.0);
+    CHECK(scenario.duplicate_ratio == 0.0);
+    CHECK(scenario.link_latencies.empty());
+    CHECK(scenario.torn_write_ratio == 0.0);
+    CHECK(scenario.drift_ratio_max == 0.0);
+    CHECK(scenario.workload.linearizable_ratio == 0.0);
+    CHECK(scenario.liveness_bound == 0);
+    CHECK_FALSE(scenario.random_faults.enabled);
+    for (std::size_t k = 0; k < fault_kind_count; ++k) {
+        CHECK(fault_kind_name(static_cast<FaultKind>(k)) != "?");
+    }
 }
 
 TEST_CASE("scenario: defaults fill only the absent fields of a present section") {
