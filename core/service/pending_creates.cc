@@ -10,23 +10,42 @@ namespace raftlink::service {
 
 void PendingCreates::add(LogIndex index, Term term, Nanos deadline, ShortenDone done) {
     ASSERT(!full());
+    if (const auto earlier = by_index_.find(index); earlier != by_index_.end()) {
+        // This leader proposed at `index` before, lost leadership, had that entry replaced
+        // (§5.3) and now leads again: the earlier create never committed. Its term is older.
+        ASSERT_LT(earlier->second.term, term);
+        Waiter waiter = std::move(earlier->second);
+        forget(index, waiter.deadline);
+        waiter.done(replaced_response());
+    }
     const bool inserted = by_index_.emplace(index, Waiter{term, deadline, std::move(done)}).second;
     ASSERT(inserted);
     by_deadline_.emplace(deadline, index);
+}
+
+ShortenResponse PendingCreates::replaced_response() {
+    ShortenResponse response;
+    response.status = ShortenStatus::NotLeader;
+    response.message = "leadership changed before the create committed; retry on the leader";
+    return response;
+}
+
+void PendingCreates::forget(LogIndex index, Nanos deadline) {
+    by_index_.erase(index);
+    const auto range = by_deadline_.equal_range(deadline);
+    for (auto d = range.first; d != range.second; ++d) {
+        if (d->second == index) {
+            by_deadline_.erase(d);
+            return;
+        }
+    }
 }
 
 void PendingCreates::on_applied(const raft::Entry& entry, const fsm::CreateResult* created) {
     const auto it = by_index_.find(entry.index);
     if (it == by_index_.end()) return;
     Waiter waiter = std::move(it->second);
-    by_index_.erase(it);
-    const auto range = by_deadline_.equal_range(waiter.deadline);
-    for (auto d = range.first; d != range.second; ++d) {
-        if (d->second == entry.index) {
-            by_deadline_.erase(d);
-            break;
-        }
-    }
+    forget(entry.index, waiter.deadline);
     ShortenResponse response;
     if (entry.term == waiter.term && created != nullptr) {
         response.status = ShortenStatus::Created;
@@ -34,8 +53,7 @@ void PendingCreates::on_applied(const raft::Entry& entry, const fsm::CreateResul
         response.deduplicated = created->deduplicated;
     } else {
         // Another leader's entry took this index (§5.3): our proposal was never committed.
-        response.status = ShortenStatus::NotLeader;
-        response.message = "leadership changed before the create committed; retry on the leader";
+        response = replaced_response();
     }
     waiter.done(response);
 }

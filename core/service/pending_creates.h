@@ -25,7 +25,8 @@ public:
     bool full() const { return by_index_.size() >= pending_creates_max; }
     std::size_t size() const { return by_index_.size(); }
 
-    /// Registers a proposal at (index, term). Precondition: !full(), index not yet waited on.
+    /// Registers a proposal at (index, term). Precondition: !full(). A create still waiting at
+    /// `index` from an earlier term was replaced and is answered NotLeader first.
     void add(LogIndex index, Term term, Nanos deadline, ShortenDone done);
     /// The entry at `index` was applied; `created` is the store's result if it was a create.
     void on_applied(const raft::Entry& entry, const fsm::CreateResult* created);
@@ -35,6 +36,10 @@ public:
     Nanos next_deadline() const;
 
 private:
+    static ShortenResponse replaced_response();
+    /// Removes the waiter at `index` whose deadline is `deadline` from both maps.
+    void forget(LogIndex index, Nanos deadline);
+
     struct Waiter {
         Term term;
         Nanos deadline;

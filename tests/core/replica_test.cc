@@ -162,3 +162,33 @@ TEST_SUITE("service") {
 
 }  // namespace
 }  // namespace raftlink
+
+namespace raftlink {
+namespace {
+
+TEST_SUITE("service") {
+    TEST_CASE("pending creates: a create replaced at its index is answered before the new one") {
+        service::PendingCreates pending;
+        std::vector<service::ShortenStatus> first;
+        std::vector<service::ShortenStatus> second;
+        pending.add(LogIndex(5), Term(1), ms(100),
+                    [&](const service::ShortenResponse& r) { first.push_back(r.status); });
+        // The same node leads again in term 3 and proposes at index 5 again.
+        pending.add(LogIndex(5), Term(3), ms(200),
+                    [&](const service::ShortenResponse& r) { second.push_back(r.status); });
+        REQUIRE_EQ(first.size(), 1U);
+        CHECK_EQ(first[0], service::ShortenStatus::NotLeader);
+        CHECK(second.empty());
+        fsm::CreateResult created;
+        created.record.code = "abcdefg";
+        pending.on_applied(raft::Entry{Term(3), LogIndex(5), Bytes{1}}, &created);
+        REQUIRE_EQ(second.size(), 1U);
+        CHECK_EQ(second[0], service::ShortenStatus::Created);
+        pending.expire(ms(1000));  // nothing left to expire
+        CHECK_EQ(first.size(), 1U);
+        CHECK_EQ(pending.size(), 0U);
+    }
+}
+
+}  // namespace
+}  // namespace raftlink

@@ -55,28 +55,6 @@ const std::map<std::string, std::uint64_t> seeds_by_name = {
 /// Scenarios with tests of their own.
 const std::vector<std::string> excluded = {"seed-startup"};
 
-/// Seeds that hit a known bug of the core, skipped (with a message) until it is fixed, because
-/// an assertion aborts the whole test binary. Each entry names the replay command's seed.
-///
-/// core/service/pending_creates.cc:14 (ASSERT(inserted)): a leader that proposed at index k,
-/// lost its leadership (isolated; CheckQuorum stepped it down) and won again before index k
-/// was applied or its create timed out proposes at k again while the old waiter for k is still
-/// registered. Replay: simulate run sim/scenarios/election-partitions.json --seed 145.
-struct KnownFailure {
-    const char* scenario;
-    std::uint64_t seed;
-};
-constexpr KnownFailure known_core_failures[] = {
-    {"election-partitions", 145},
-};
-
-bool known_failure(const std::string& stem, std::uint64_t seed) {
-    for (const KnownFailure& known : known_core_failures) {
-        if (stem == known.scenario && seed == known.seed) return true;
-    }
-    return false;
-}
-
 std::vector<std::filesystem::path> library() {
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(RAFTLINK_SCENARIO_DIR)) {
@@ -227,14 +205,7 @@ TEST_SUITE("sim") {
                 listed == seeds_by_name.end() ? default_seeds : listed->second;
             std::uint64_t passed = 0;
             std::uint64_t liveness_checked = 0;
-            std::uint64_t skipped = 0;
             for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
-                if (known_failure(stem, seed)) {
-                    MESSAGE(concat("skipped ", stem, " seed ", seed, ": a known core bug; replay: "
-                                   "simulate run ", scenario.path, " --seed ", seed));
-                    ++skipped;
-                    continue;
-                }
                 RunOptions options;
                 options.seed = seed;
                 options.interleave_trace = scenario.interleave_trace;
@@ -248,10 +219,10 @@ TEST_SUITE("sim") {
                                   outcome.violation->detail, "\n  replay: simulate run ",
                                   scenario.path, " --seed ", seed));
             }
-            MESSAGE(concat(stem, ": ", passed, "/", seeds - skipped,
+            MESSAGE(concat(stem, ": ", passed, "/", seeds,
                            " seeds passed, liveness checked in ", liveness_checked));
             // Every library scenario heals in time: each run must end with a liveness check.
-            CHECK(liveness_checked == seeds - skipped);
+            CHECK(liveness_checked == seeds);
         }
     }
 }
