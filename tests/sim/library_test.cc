@@ -49,6 +49,7 @@ const std::map<std::string, std::uint64_t> seeds_by_name = {
     {"partitioned-leader-rejoins", 100},
     {"reelection", 100},
     {"swarm", 120},
+    {"swarm-3", 60},
     {"unreliable-network", 100},
 };
 
