@@ -166,6 +166,7 @@ ReplicaConfig Cluster::replica_config(std::size_t index) const {
     config.code_key = Prng::derive(seed_, "cluster.code_key", 0).next_u64();
     config.raft.pre_vote = scenario_.pre_vote;
     config.raft.check_quorum = scenario_.check_quorum;
+    config.raft.entries_per_append_max = scenario_.entries_per_append_max;
     config.commit_timeout = scenario_.commit_timeout;
     return config;
 }

@@ -137,7 +137,8 @@ bool ScenarioReader::read_epoch(const Field& field, std::int64_t& out) {
 bool ScenarioReader::read_raft(const Field& field, Scenario& out) {
     if (!field.value) return true;
     if (!check_object(field, {"election_timeout_ms", "heartbeat_ms", "debug_addend_ms",
-                              "commit_timeout_ms", "pre_vote", "check_quorum"})) {
+                              "commit_timeout_ms", "pre_vote", "check_quorum",
+                              "entries_per_append_max"})) {
         return false;
     }
     const Value& raft = *field.value;
@@ -149,7 +150,9 @@ bool ScenarioReader::read_raft(const Field& field, Scenario& out) {
         !read_time(member(raft, field.path, "commit_timeout_ms"), {.min = ms(1)},
                    out.commit_timeout) ||
         !read_bool(member(raft, field.path, "pre_vote"), out.pre_vote) ||
-        !read_bool(member(raft, field.path, "check_quorum"), out.check_quorum)) {
+        !read_bool(member(raft, field.path, "check_quorum"), out.check_quorum) ||
+        !read_integer(member(raft, field.path, "entries_per_append_max"), 1, 4096,
+                      out.entries_per_append_max)) {
         return false;
     }
     // A heartbeat no shorter than the election timeout would let followers time out while a

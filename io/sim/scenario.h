@@ -135,6 +135,9 @@ struct Scenario {
     Nanos commit_timeout = ms(5000);       // "commit_timeout_ms": the service's wait for commit
     bool pre_vote = true;                  // "pre_vote": Raft thesis §9.6
     bool check_quorum = true;              // "check_quorum": a leader without a quorum steps down
+    /// "entries_per_append_max": 1..4096, entries per AppendEntries (1 makes a follower
+    /// acknowledge an old-term entry apart from the new leader's no-op: Figure 8's setting).
+    std::uint64_t entries_per_append_max = 64;
 
     // "boot": {...} — how processes start and join, modelled on the seed's start-up.
     std::vector<Nanos> start_at;           // "start_ms": one per node, default all 0
