@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/assert.h"
+#include "core/hash.h"
 
 namespace raftlink {
 namespace {
@@ -29,12 +30,7 @@ Prng::Prng(std::uint64_t seed) {
 
 Prng Prng::derive(std::uint64_t seed, std::string_view stream, std::uint64_t index) {
     // FNV-1a over the stream name, mixed with the seed and index.
-    std::uint64_t hash = 0xcbf29ce484222325ULL;
-    for (const char c : stream) {
-        hash ^= static_cast<std::uint8_t>(c);
-        hash *= 0x100000001b3ULL;
-    }
-    std::uint64_t x = seed ^ hash;
+    std::uint64_t x = seed ^ fnv1a64(stream);
     const std::uint64_t mixed = splitmix64(x) ^ (index * 0xd1b54a32d192ed03ULL);
     return Prng(mixed);
 }

@@ -5,6 +5,7 @@
 
 #include <csignal>
 
+#include "core/hash.h"
 #include "core/text.h"
 
 namespace raftlink::node {
@@ -13,14 +14,7 @@ namespace {
 // How often shutdown checks whether the transfer finished.
 constexpr auto transfer_poll = std::chrono::milliseconds(5);
 
-std::uint64_t key_from_name(std::string_view name) {
-    std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a 64
-    for (const char c : name) {
-        hash ^= static_cast<std::uint8_t>(c);
-        hash *= 0x100000001b3ULL;
-    }
-    return hash;
-}
+std::uint64_t key_from_name(std::string_view name) { return fnv1a64(name); }
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 #include "core/assert.h"
 #include "core/codec.h"
 #include "core/fsm/short_code.h"
+#include "core/hash.h"
 
 namespace raftlink::fsm {
 namespace {
@@ -242,12 +243,7 @@ Result<UrlStore> UrlStore::decode_snapshot(ByteView snapshot) {
 std::uint64_t UrlStore::digest() const {
     // FNV-1a 64: not collision resistant, but replicas are not adversaries; it only has to make
     // an accidental divergence visible.
-    std::uint64_t hash = 0xcbf29ce484222325ULL;
-    for (const std::uint8_t byte : encode_snapshot()) {
-        hash ^= byte;
-        hash *= 0x100000001b3ULL;
-    }
-    return hash;
+    return fnv1a64(encode_snapshot());
 }
 
 }  // namespace raftlink::fsm

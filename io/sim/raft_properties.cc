@@ -3,18 +3,12 @@
 
 #include <algorithm>
 
+#include "core/hash.h"
 #include "core/text.h"
 
 namespace raftlink::sim {
 
-std::uint64_t hash_bytes(const Bytes& bytes) {
-    std::uint64_t hash = 0xcbf29ce484222325ULL;
-    for (const std::uint8_t byte : bytes) {
-        hash ^= byte;
-        hash *= 0x100000001b3ULL;
-    }
-    return hash;
-}
+std::uint64_t hash_bytes(const Bytes& bytes) { return fnv1a64(bytes); }
 
 EntryStamp stamp_of(const raft::Entry& entry) {
     return EntryStamp{entry.term, hash_bytes(entry.data)};

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/assert.h"
+#include "core/hash.h"
 #include "core/text.h"
 
 namespace raftlink::sim {
@@ -103,12 +104,7 @@ void TracePrinter::flush_step(std::vector<Pending>& step) {
 }
 
 void TracePrinter::write(const std::string& text) {
-    for (const char c : text) {
-        hash_ ^= static_cast<std::uint8_t>(c);
-        hash_ *= 0x100000001b3ULL;
-    }
-    hash_ ^= '\n';
-    hash_ *= 0x100000001b3ULL;
+    hash_ = fnv1a64("\n", fnv1a64(text, hash_));
     ++lines_;
     if (out_ != nullptr) *out_ << text << '\n';
     tail_.push_back(text);

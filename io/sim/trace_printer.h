@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/env.h"
+#include "core/hash.h"
 #include "core/prng.h"
 #include "io/sim/event_loop.h"
 
@@ -57,7 +58,7 @@ private:
     Prng prng_;
     std::ostream* out_;
     std::vector<Pending> pending_;
-    std::uint64_t hash_ = 0xcbf29ce484222325ULL;
+    std::uint64_t hash_ = fnv1a64_offset;
     std::uint64_t lines_ = 0;
     std::deque<std::string> tail_;
 };
