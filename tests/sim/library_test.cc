@@ -50,6 +50,7 @@ const std::map<std::string, std::uint64_t> seeds_by_name = {
     {"reelection", 100},
     {"swarm", 120},
     {"swarm-3", 60},
+    {"stale-leader-reads", 40},
     {"unreliable-network", 100},
 };
 
