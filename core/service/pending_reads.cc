@@ -26,6 +26,7 @@ void PendingReads::add(std::uint64_t id, std::string code, Nanos deadline, Resol
         by_id_.emplace(id, Read{std::move(code), deadline, std::move(done), false, LogIndex(0)})
             .second;
     ASSERT(inserted);
+    by_deadline_.emplace(deadline, id);
     ++unconfirmed_;
 }
 
@@ -60,19 +61,16 @@ void PendingReads::fail_unconfirmed(const ResolveResponse& response) {
 }
 
 void PendingReads::expire(Nanos now) {
-    std::vector<std::uint64_t> ids;
-    for (const auto& [id, read] : by_id_) {
-        if (read.deadline <= now) ids.push_back(id);
-    }
     ResolveResponse timeout;
     timeout.status = ResolveStatus::Timeout;
-    for (const std::uint64_t id : ids) answer(id, timeout);
+    while (!by_deadline_.empty() && by_deadline_.begin()->first <= now) {
+        answer(by_deadline_.begin()->second, timeout);  // removes the deadline entry too
+    }
 }
 
 Nanos PendingReads::next_deadline() const {
-    Nanos earliest = std::numeric_limits<Nanos>::max();
-    for (const auto& [id, read] : by_id_) earliest = std::min(earliest, read.deadline);
-    return earliest;
+    if (by_deadline_.empty()) return std::numeric_limits<Nanos>::max();
+    return by_deadline_.begin()->first;
 }
 
 void PendingReads::answer(std::uint64_t id, const ResolveResponse& response) {
@@ -80,6 +78,13 @@ void PendingReads::answer(std::uint64_t id, const ResolveResponse& response) {
     ASSERT(it != by_id_.end());
     Read read = std::move(it->second);
     by_id_.erase(it);
+    const auto deadlines = by_deadline_.equal_range(read.deadline);
+    for (auto entry = deadlines.first; entry != deadlines.second; ++entry) {
+        if (entry->second == id) {
+            by_deadline_.erase(entry);
+            break;
+        }
+    }
     if (!read.confirmed) {
         --unconfirmed_;
     } else if (read.index > LogIndex(0)) {

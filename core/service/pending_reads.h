@@ -47,6 +47,8 @@ private:
 
     std::map<std::uint64_t, Read> by_id_;
     std::multimap<LogIndex, std::uint64_t> confirmed_by_index_;
+    // Deadlines in order, so the replica's hot path never scans every read.
+    std::multimap<Nanos, std::uint64_t> by_deadline_;
     std::size_t unconfirmed_ = 0;
 };
 

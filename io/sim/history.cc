@@ -43,6 +43,15 @@ const char* operation_function_name(OperationFunction function) {
     return function == OperationFunction::Create ? "create" : "read";
 }
 
+OperationId History::start(Operation operation) {
+    const OperationId id = operation.id;
+    const Nanos time = operation.invoke_time;
+    operations_.push_back(std::move(operation));
+    events_.push_back(Event{id, OperationType::Invoke});
+    open_.emplace(id, time);
+    return id;
+}
+
 OperationId History::invoke_create(std::uint64_t process, std::string idempotency_key,
                                    std::string url, Nanos time) {
     Operation operation;
@@ -52,10 +61,7 @@ OperationId History::invoke_create(std::uint64_t process, std::string idempotenc
     operation.key = std::move(idempotency_key);
     operation.value = std::move(url);
     operation.invoke_time = time;
-    operations_.push_back(std::move(operation));
-    events_.push_back(Event{operations_.back().id, OperationType::Invoke});
-    open_.emplace(operations_.back().id, time);
-    return operations_.back().id;
+    return start(std::move(operation));
 }
 
 OperationId History::invoke_read(std::uint64_t process, std::string code,
@@ -67,10 +73,7 @@ OperationId History::invoke_read(std::uint64_t process, std::string code,
     operation.consistency = consistency;
     operation.key = std::move(code);
     operation.invoke_time = time;
-    operations_.push_back(std::move(operation));
-    events_.push_back(Event{operations_.back().id, OperationType::Invoke});
-    open_.emplace(operations_.back().id, time);
-    return operations_.back().id;
+    return start(std::move(operation));
 }
 
 void History::complete(OperationId id, OperationType outcome, Nanos time) {

@@ -90,6 +90,8 @@ public:
     void write_jsonl(std::ostream& out) const;
 
 private:
+    /// Records `operation`'s invocation (its id and invoke time are set) and returns its id.
+    OperationId start(Operation operation);
     struct Event {
         OperationId id = 0;
         OperationType type = OperationType::Invoke;
