@@ -26,6 +26,10 @@ struct Config {
     /// Bounds on one AppendEntries message and on how many may be in flight per follower.
     std::size_t entries_per_append_max = 64;
     std::size_t inflight_appends_max = 8;
+    /// The seed's replication model, for comparison only: entries leave the leader only on a
+    /// heartbeat tick (never at proposal, acknowledgement or commit), so a write waits half a
+    /// heartbeat interval on average (the seed's E[w] = heartbeatInterval/2 + round trips).
+    bool replicate_on_heartbeat_only = false;
     /// Pre-Vote (thesis §9.6): a node campaigns only after a majority says it could win, so
     /// a node rejoining from a partition does not disrupt a healthy leader with a higher term.
     bool pre_vote = true;

@@ -109,8 +109,8 @@ ProposeResult Node::propose(Bytes data, Nanos now) {
     log_.append(Entry{hard_state_.current_term, index, std::move(data)});
     emit(concat("Client request submitted to local log: index ", index));
     // Replicate at once rather than on the next heartbeat: the seed's E[w] paid half a
-    // heartbeat interval per write for waiting.
-    broadcast_append(false);
+    // heartbeat interval per write for waiting (kept as an option to measure that model).
+    if (!config_.replicate_on_heartbeat_only) broadcast_append(false);
     finish_step(now);
     return ProposeResult{true, index, hard_state_.current_term, config_.id};
 }
@@ -554,6 +554,7 @@ void Node::handle_append_entries_reply(const Message& message, const AppendEntri
     }
     // A follower that acknowledged entries after the commit index passed them learns the
     // commit now rather than on the next heartbeat.
+    if (config_.replicate_on_heartbeat_only) return;
     if (!send_append(message.from) && commit_index_ > progress.commit_index_sent &&
         progress.match_index > progress.commit_index_sent) {
         send_heartbeat(message.from);
@@ -690,6 +691,7 @@ void Node::maybe_commit() {
     }
     // Tell followers now rather than on the next heartbeat, so their reads see it soon; a
     // follower that has not acknowledged the entry yet learns it with its acknowledgement.
+    if (config_.replicate_on_heartbeat_only) return;
     for (auto& [peer, progress] : progress_) {
         if (!send_append(peer) && std::min(commit_index_, progress.match_index) >
                                       progress.commit_index_sent) {

@@ -601,6 +601,37 @@ TEST_CASE("node: a proposal is replicated at once, without waiting for a heartbe
     node.advance(ready, at + 2);
 }
 
+TEST_CASE("node: with replicate_on_heartbeat_only a proposal waits for the next heartbeat "
+          "(the seed's model)") {
+    Config config = make_config(1, {1, 2, 3});
+    config.replicate_on_heartbeat_only = true;
+    Node node(config, PersistentState{});
+    node.start();
+    const Nanos at = elect(node, 0);
+    (void)drain(node, at);
+    node.step(append_reply(2, 1, 1, true, 1), at + 1);
+    node.step(append_reply(3, 1, 1, true, 1), at + 1);
+    const Drained committed = drain(node, at + 1);
+    REQUIRE_EQ(node.commit_index(), LogIndex(1));
+    // Not even the commit is pushed: followers learn it on the next heartbeat.
+    CHECK(committed.all().empty());
+
+    REQUIRE(node.propose(Bytes{42}, at + 2).accepted);
+    const Drained proposed = drain(node, at + 2);
+    CHECK_EQ(proposed.persisted.size(), 1U);
+    CHECK(proposed.all().empty());
+
+    const Nanos tick = node.next_deadline();
+    CHECK_EQ(tick, at + config.heartbeat_interval);
+    node.on_time(tick);
+    const Drained heartbeat = drain(node, tick);
+    REQUIRE_EQ(heartbeat.messages.size(), 2U);
+    for (const Message& message : heartbeat.messages) {
+        CHECK_EQ(body_as<AppendEntries>(message).entries,
+                 std::vector<Entry>{Entry{Term(1), LogIndex(2), Bytes{42}}});
+    }
+}
+
 TEST_CASE("node: propose on a non-leader is refused with the leader it knows") {
     Node node = follower({});
     node.step(append(2, 1, 1, 0, 0, {}, 0), ms(1));
