@@ -11,10 +11,14 @@
 // time. Invariants (checked after every input by check_invariants()): applied <= commit <=
 // last index; stable <= last index; the term and the commit index never decrease; a leader
 // has voted for itself.
+//
+// One class in three files by concept: node.cc (inputs, the Ready, role transitions, timers),
+// node_election.cc (campaigns and votes), node_replication.cc (AppendEntries, commitment and
+// the leader's periodic duties). Per-follower bookkeeping lives in Progress (progress.h),
+// ReadIndex rounds in ReadIndexTracker (read_index.h).
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <limits>
 #include <map>
 #include <optional>
@@ -26,6 +30,7 @@
 #include "core/raft/config.h"
 #include "core/raft/log.h"
 #include "core/raft/messages.h"
+#include "core/raft/progress.h"
 #include "core/raft/ready.h"
 #include "core/raft/trace_line.h"
 #include "core/types.h"
@@ -34,23 +39,6 @@ namespace raftlink::raft {
 
 enum class Role { Follower, PreCandidate, Candidate, Leader };
 const char* role_name(Role role);
-
-/// The leader's view of one follower (§5.3: nextIndex and matchIndex).
-struct Progress {
-    LogIndex match_index;
-    LogIndex next_index{1};
-    /// The last index of each AppendEntries sent with entries and not yet acknowledged, oldest
-    /// first (etcd's Inflights). Bounded by Config::inflight_appends_max.
-    std::deque<LogIndex> inflight;
-    /// match_index at the previous heartbeat: if it has not moved while entries are missing,
-    /// the appends in flight are presumed lost and sent again.
-    LogIndex match_index_at_heartbeat;
-    /// The highest commit index this follower was told; when the leader's is higher and
-    /// nothing else goes out, a heartbeat carries it at once.
-    LogIndex commit_index_sent;
-    /// Whether the follower answered since the last quorum check (CheckQuorum).
-    bool recent_active = false;
-};
 
 /// Counts for metrics; they only grow.
 struct NodeCounters {
@@ -128,30 +116,28 @@ public:
     void check_invariants();
 
 private:
-    // Role transitions (§5.2).
+    // Role transitions (§5.2): node.cc.
     void become_follower(Term term, NodeId leader);
+    void become_leader(Nanos now);
+
+    // Elections and the term rules (§5.1, §5.2, §5.4.1, thesis §9.6, §6.2): node_election.cc.
+    void campaign(Nanos now);
     void become_pre_candidate(Nanos now);
     void become_candidate(Nanos now, bool leadership_transfer = false);
-    void become_leader(Nanos now);
-    void campaign(Nanos now);
-
-    // Message handlers.
     bool in_lease(Nanos now) const;
     bool adopts_higher_term(const Message& message, Nanos now);
+    void step_to_higher_term(const Message& message);
+    bool candidate_log_is_up_to_date(const RequestVote& body) const;
     void handle_request_vote(const Message& message, const RequestVote& body, Nanos now);
     void handle_pre_vote(const Message& message, const RequestVote& body, Nanos now);
     void handle_request_vote_reply(const Message& message, const RequestVoteReply& body,
                                    Nanos now);
-    void handle_append_entries(const Message& message, const AppendEntries& body, Nanos now);
-    /// Why an AppendEntries' entries cannot come from a correct leader, or nullptr.
-    const char* malformed_entries(const Message& message, const AppendEntries& body) const;
-    void handle_append_entries_reply(const Message& message, const AppendEntriesReply& body);
     void handle_timeout_now(const Message& message, Nanos now);
-    void maybe_send_timeout_now();
-    void abort_transfer(const char* reason);
-    void step_to_higher_term(const Message& message);
 
-    // Replication (§5.3) and commitment (§5.4.2).
+    // Replication (§5.3), commitment (§5.4.2) and the leader's periodic duties:
+    // node_replication.cc.
+    void handle_append_entries(const Message& message, const AppendEntries& body, Nanos now);
+    void handle_append_entries_reply(const Message& message, const AppendEntriesReply& body);
     bool send_append(NodeId peer);
     void send_heartbeat(NodeId peer);
     void broadcast_append(bool heartbeat_if_idle);
@@ -160,10 +146,10 @@ private:
     void on_quorum_check(Nanos now);
     void start_read_round();
     void collect_confirmed_reads();
-    LogIndex retry_index_after_conflict(const AppendEntriesReply& body) const;
-    bool candidate_log_is_up_to_date(const RequestVote& body) const;
+    void maybe_send_timeout_now();
+    void abort_transfer(const char* reason);
 
-    // Timers and the step frame.
+    // Timers and the step frame: node.cc.
     void begin_step();
     void finish_step(Nanos now);
     void reset_election_timer(const char* reason);
