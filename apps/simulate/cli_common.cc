@@ -55,8 +55,10 @@ void set_replay_context(const std::string& program, const std::string& path, std
 }
 
 TimedOutcome run_seed(const sim::Scenario& scenario, std::uint64_t seed, std::ostream* trace,
-                      std::ostream* history) {
+                      std::ostream* history, bool trace_enabled) {
+    ASSERT(trace_enabled || trace == nullptr);
     sim::RunOptions options;
+    options.trace_enabled = trace_enabled;
     options.seed = seed;
     options.trace = trace;
     options.history = history;

@@ -40,8 +40,9 @@ struct TimedOutcome {
     double wall_seconds = 0;
 };
 
-/// Runs one seed of a scenario; `trace` and `history` may be null.
+/// Runs one seed of a scenario; `trace` and `history` may be null. With `trace_enabled`
+/// false no trace line is formatted (sim::RunOptions::trace_enabled); `trace` must be null.
 TimedOutcome run_seed(const sim::Scenario& scenario, std::uint64_t seed, std::ostream* trace,
-                      std::ostream* history);
+                      std::ostream* history, bool trace_enabled = true);
 
 }  // namespace raftlink::simulate

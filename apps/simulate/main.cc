@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // simulate: runs scenarios in the deterministic simulator.
 //
-//   simulate run SCENARIO [--seed N] [--trace FILE] [--history FILE]
-//       one seed, the full trace to stdout (or FILE), a summary line on stderr
+//   simulate run SCENARIO [--seed N] [--trace FILE | --quiet] [--history FILE]
+//       one seed, the full trace to stdout (or FILE, or none), a summary line on stderr
 //   simulate run SCENARIO [--seed N] --check-determinism
 //       the seed twice in this process; compares trace and history hashes; exit 0 or 1
 //   simulate sweep SCENARIO... [--seeds 1..100,250] [--jobs J]
@@ -41,6 +41,11 @@ int main(int argc, char** argv) {
                   "hashes; exit 0 if they match, else 1")
         ->excludes(trace)
         ->excludes(history);
+    run->add_flag("--quiet", run_arguments.quiet,
+                  "Print no trace (none is formatted: a sweep worker's speed), only the summary; "
+                  "a failure replays the seed with tracing on to print its report")
+        ->excludes(trace)
+        ->excludes("--check-determinism");
 
     SweepArguments sweep_arguments;
     sweep_arguments.program = argv[0];

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "apps/simulate/cli_common.h"
+#include "core/assert.h"
 #include "core/text.h"
 #include "io/sim/trace_printer.h"
 
@@ -34,7 +35,7 @@ void report_failure(const Scenario& scenario, const Outcome& outcome, std::uint6
 }
 
 std::string summary(const Scenario& scenario, std::uint64_t seed, const Outcome& outcome,
-                    double wall_seconds) {
+                    double wall_seconds, bool quiet) {
     const double simulated = static_cast<double>(outcome.simulated) / 1e9;
     char speed[96];
     std::snprintf(speed, sizeof speed, "%.0f events/s, %.1f simulated s per wall s",
@@ -46,7 +47,9 @@ std::string summary(const Scenario& scenario, std::uint64_t seed, const Outcome&
                   outcome.workload.reads_found + outcome.workload.reads_not_found, " reads, ",
                   outcome.leader_changes, " leader changes; liveness ",
                   outcome.liveness_checked ? "checked" : "not checked (faults too late)",
-                  "; trace hash ", std::hex, outcome.trace_hash, std::dec, "; ", speed);
+                  quiet ? std::string("; no trace (--quiet)")
+                        : concat("; trace hash ", std::hex, outcome.trace_hash, std::dec),
+                  "; ", speed);
 }
 
 bool open_output(const std::string& path, const char* what, std::ofstream& file) {
@@ -119,7 +122,7 @@ int command_run(const RunArguments& arguments) {
     if (arguments.check_determinism) return check_determinism(*scenario, seed);
 
     std::ofstream trace_file;
-    std::ostream* trace = &std::cout;
+    std::ostream* trace = arguments.quiet ? nullptr : &std::cout;
     if (!arguments.trace_file.empty()) {
         if (!open_output(arguments.trace_file, "trace", trace_file)) return exit_usage;
         trace = &trace_file;
@@ -130,11 +133,24 @@ int command_run(const RunArguments& arguments) {
         return exit_usage;
     }
     const TimedOutcome timed = run_seed(*scenario, seed, trace,
-                                        history_file.is_open() ? &history_file : nullptr);
-    trace->flush();
+                                        history_file.is_open() ? &history_file : nullptr,
+                                        !arguments.quiet);
+    if (trace != nullptr) trace->flush();
     history_file.flush();
-    if (!timed.outcome.ok()) report_failure(*scenario, timed.outcome, seed, arguments.program);
-    std::cerr << summary(*scenario, seed, timed.outcome, timed.wall_seconds) << "\n";
+    if (!timed.outcome.ok()) {
+        if (arguments.quiet) {
+            // The quiet run formatted no trace; the same seed replays the same run with it.
+            const TimedOutcome traced = run_seed(*scenario, seed, nullptr, nullptr);
+            ASSERT(!traced.outcome.ok());
+            ASSERT_EQ(traced.outcome.failed_event, timed.outcome.failed_event);
+            ASSERT_EQ(traced.outcome.violation->property, timed.outcome.violation->property);
+            report_failure(*scenario, traced.outcome, seed, arguments.program);
+        } else {
+            report_failure(*scenario, timed.outcome, seed, arguments.program);
+        }
+    }
+    std::cerr << summary(*scenario, seed, timed.outcome, timed.wall_seconds, arguments.quiet)
+              << "\n";
     return exit_code(timed.outcome);
 }
 

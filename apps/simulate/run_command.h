@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// `simulate run`: one scenario, one seed, the full trace; or --check-determinism, which runs
-// the seed twice in this process and compares what the two runs produced.
+// `simulate run`: one scenario, one seed, the full trace (or with --quiet none); or
+// --check-determinism, which runs the seed twice in this process and compares what the two
+// runs produced.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,9 @@ struct RunArguments {
     std::string trace_file;              // empty: stdout
     std::string history_file;            // empty: no history
     bool check_determinism = false;
+    /// No trace, not even formatted (the speed of a sweep's worker); a failure is replayed with
+    /// tracing on to print its last trace lines.
+    bool quiet = false;
 };
 
 /// Returns the process exit code (cli_common.h); --check-determinism returns 0 or 1.

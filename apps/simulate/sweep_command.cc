@@ -27,13 +27,14 @@ SeedClass classify(const sim::Outcome& outcome) {
                                                                     : SeedClass::Liveness;
 }
 
-/// Runs in a worker: one seed, no trace, a compact result.
+/// Runs in a worker: one seed, no trace (not even formatted: nobody reads it, and the replay
+/// command shows it), a compact result.
 Bytes run_job(const std::vector<sim::Scenario>& scenarios, const SeedSet& seeds,
               const std::string& program, std::size_t job) {
     const sim::Scenario& scenario = scenarios[job / seeds.count()];
     const std::uint64_t seed = seeds.at(job % seeds.count());
     set_replay_context(program, scenario.path, seed);
-    const TimedOutcome timed = run_seed(scenario, seed, nullptr, nullptr);
+    const TimedOutcome timed = run_seed(scenario, seed, nullptr, nullptr, false);
     SeedResult result;
     result.verdict = classify(timed.outcome);
     result.events = timed.outcome.events;

@@ -168,6 +168,8 @@ ReplicaConfig Cluster::replica_config(std::size_t index) const {
     config.raft.check_quorum = scenario_.check_quorum;
     config.raft.entries_per_append_max = scenario_.entries_per_append_max;
     config.commit_timeout = scenario_.commit_timeout;
+    // Nobody reads lines the printer drops; the node then does not produce them.
+    config.raft.trace_enabled = printer_.enabled();
     return config;
 }
 

@@ -25,7 +25,8 @@ constexpr std::int64_t liveness_window_elections = 4;
 Outcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     EventLoop loop;
     TracePrinter printer(loop, scenario.epoch_unix_ms, options.interleave_trace,
-                         Prng::derive(options.seed, "sim.trace", 0), options.trace);
+                         Prng::derive(options.seed, "sim.trace", 0), options.trace,
+                         options.trace_enabled);
     Cluster cluster(scenario, options.seed, loop, printer);
     Checker checker(cluster.size());
     Outcome outcome;

@@ -24,6 +24,11 @@ struct RunOptions {
     std::ostream* trace = nullptr;
     /// Merge election timer lines as the seed's goroutines raced (core/raft/trace_line.h).
     bool interleave_trace = false;
+    /// False: no trace line is produced or formatted (the nodes run with trace_enabled off).
+    /// The run is otherwise the same (events, history, verdict); the outcome's trace hash,
+    /// line count and tail are then empty. Sweeps use it; a failure they find replays with
+    /// tracing on to show its trace.
+    bool trace_enabled = true;
     /// Where the client history goes as JSON lines (Jepsen style); null for none.
     std::ostream* history = nullptr;
 };

@@ -48,14 +48,17 @@ std::string format_timestamp(std::int64_t unix_ms) {
 }
 
 TracePrinter::TracePrinter(const EventLoop& loop, std::int64_t epoch_unix_ms, bool interleave,
-                           Prng prng, std::ostream* out)
-    : loop_(loop), epoch_unix_ms_(epoch_unix_ms), interleave_(interleave), prng_(prng), out_(out) {}
+                           Prng prng, std::ostream* out, bool enabled)
+    : loop_(loop), epoch_unix_ms_(epoch_unix_ms), interleave_(interleave), prng_(prng), out_(out),
+      enabled_(enabled) {}
 
 void TracePrinter::on_trace(NodeId node, const raft::TraceLine& line) {
+    if (!enabled_) return;
     pending_.push_back(Pending{node, line});
 }
 
 void TracePrinter::sim_line(const std::string& text) {
+    if (!enabled_) return;
     pending_.push_back(Pending{no_node, raft::TraceLine{raft::TraceLane::Main, 0, text}});
 }
 

@@ -8,6 +8,10 @@
 // first election timer line of a step moves to a seeded random place among the step's lines
 // that it raced with, as the seed's goroutines did (see core/raft/trace_line.h).
 // The printer also hashes everything it writes and keeps the last lines for failure reports.
+//
+// A disabled printer drops every line unformatted (sweeps, which print no trace): the run is
+// the same, only its trace hash, line count and tail stay empty. The nodes are then built
+// with raft::Config::trace_enabled off, so that they do not produce the lines at all.
 #pragma once
 
 #include <cstdint>
@@ -28,9 +32,12 @@ std::string format_timestamp(std::int64_t unix_ms);
 
 class TracePrinter final : public Observer {
 public:
-    /// `out` may be null (no output; hash and tail are still kept).
+    /// `out` may be null (no output; hash and tail are still kept). With `enabled` false every
+    /// line is dropped and `out` is never written.
     TracePrinter(const EventLoop& loop, std::int64_t epoch_unix_ms, bool interleave, Prng prng,
-                 std::ostream* out);
+                 std::ostream* out, bool enabled = true);
+
+    bool enabled() const { return enabled_; }
 
     void on_trace(NodeId node, const raft::TraceLine& line) override;
     /// A line of the simulator itself (faults, checks), shown with "[sim]" for the node.
@@ -57,6 +64,7 @@ private:
     bool interleave_;
     Prng prng_;
     std::ostream* out_;
+    bool enabled_;
     std::vector<Pending> pending_;
     std::uint64_t hash_ = fnv1a64_offset;
     std::uint64_t lines_ = 0;

@@ -29,7 +29,44 @@ Traced run_traced(const std::string& name, std::uint64_t seed) {
     return traced;
 }
 
+/// The history's JSON lines: what the clients saw, event by event.
+std::string history_of(const Scenario& scenario, std::uint64_t seed, bool trace_enabled,
+                       Outcome& outcome) {
+    std::ostringstream history;
+    RunOptions options;
+    options.seed = seed;
+    options.trace_enabled = trace_enabled;
+    options.history = &history;
+    options.interleave_trace = scenario.interleave_trace;
+    outcome = run_scenario(scenario, options);
+    return history.str();
+}
+
 TEST_SUITE("sim") {
+    TEST_CASE("determinism: a run without trace lines is the same run") {
+        // Sweeps run with tracing off (no line formatted); the run must not change with it,
+        // or a failing seed would not replay with its trace.
+        for (const char* name : {"seed-startup.json", "swarm.json", "stale-leader-reads.json"}) {
+            CAPTURE(std::string(name));
+            auto scenario = load_scenario(std::string(RAFTLINK_SCENARIO_DIR) + "/" + name);
+            REQUIRE(scenario.ok());
+            for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+                CAPTURE(seed);
+                Outcome traced;
+                Outcome quiet;
+                const std::string with = history_of(scenario.value(), seed, true, traced);
+                const std::string without = history_of(scenario.value(), seed, false, quiet);
+                CHECK(with == without);
+                CHECK(traced.events == quiet.events);
+                CHECK(traced.ok() == quiet.ok());
+                CHECK(traced.workload.creates_acknowledged == quiet.workload.creates_acknowledged);
+                CHECK(traced.messages_sent == quiet.messages_sent);
+                CHECK(traced.trace_lines > 0);
+                CHECK(quiet.trace_lines == 0);
+            }
+        }
+    }
+
     TEST_CASE("determinism: the same seed gives a byte-identical trace, another seed does not") {
         for (const char* name : {"seed-startup.json", "leader-crash.json"}) {
             CAPTURE(std::string(name));

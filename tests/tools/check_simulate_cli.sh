@@ -4,7 +4,8 @@
 # field and exit code 2; a run whose check fails prints the property, the time and event, the
 # last trace lines and a replay command, exits 128 (liveness), and the replay command
 # reproduces the same failure; --trace and --history write their files; --check-determinism
-# says "deterministic" and exits 0. (Sweeps: check_sweep_cli.sh.)
+# says "deterministic" and exits 0; --quiet prints no trace, and a failure the same report.
+# (Sweeps: check_sweep_cli.sh.)
 # Usage: check_simulate_cli.sh SIMULATE
 set -uo pipefail
 simulate=$1
@@ -84,3 +85,18 @@ for other in "--trace $work/t" "--history $work/h"; do
     [ $? -eq 2 ] || fail "--check-determinism with $other should exit 2"
 done
 echo "ok: --check-determinism -> $first_run, twice: deterministic, exit 0"
+
+# --quiet: no trace on stdout; a failure still prints its report, from a replay with tracing
+# on, so the report (the last trace lines included) equals the traced run's.
+"$simulate" run "$leader_crash" --seed 5 --quiet > "$work/out" 2> "$work/err" || fail "--quiet seed 5"
+[ -s "$work/out" ] && fail "--quiet printed a trace"
+grep -qF "no trace (--quiet)" "$work/err" || fail "--quiet summary: $(cat "$work/err")"
+"$simulate" run "$repo/tests/testdata/quorum-loss.json" > /dev/null 2> "$work/terr"
+"$simulate" run "$repo/tests/testdata/quorum-loss.json" --quiet > "$work/out" 2> "$work/qerr"
+[ $? -eq 128 ] || fail "--quiet quorum loss should exit 128"
+[ -s "$work/out" ] && fail "--quiet printed a trace on a failure"
+diff <(sed '$d' "$work/terr") <(sed '$d' "$work/qerr") > /dev/null \
+    || fail "--quiet failure report differs from the traced run's: $(cat "$work/qerr")"
+"$simulate" run "$leader_crash" --quiet --trace "$work/t" > /dev/null 2>&1
+[ $? -eq 2 ] || fail "--quiet with --trace should exit 2"
+echo "ok: --quiet prints no trace; its failure report equals the traced run's"
