@@ -8,8 +8,10 @@ namespace {
 
 constexpr std::uint32_t castagnoli_reflected = 0x82F63B78U;
 
-constexpr std::array<std::uint32_t, 256> make_table() {
-    std::array<std::uint32_t, 256> table{};
+using Table = std::array<std::uint32_t, 256>;
+
+constexpr Table make_table() {
+    Table table{};
     for (std::uint32_t byte = 0; byte < 256; ++byte) {
         std::uint32_t crc = byte;
         for (int bit = 0; bit < 8; ++bit) {
@@ -20,11 +22,34 @@ constexpr std::array<std::uint32_t, 256> make_table() {
     return table;
 }
 
-constexpr std::array<std::uint32_t, 256> table = make_table();
+constexpr Table table = make_table();
 
 // The table's well-known second entry; a wrong polynomial or bit order fails to compile.
 static_assert(table[1] == 0xF26B8303U);
 static_assert(table[128] == 0x82F63B78U);
+
+// Slicing-by-8 (Intel's method, as in zlib and LevelDB's portable path): tables[k][b] is the
+// CRC of byte b followed by k zero bytes, so eight bytes fold into the register with eight
+// independent lookups instead of a chain of eight. Same result as the byte loop, several
+// times faster; every disk record and frame is checksummed, in the simulator many per step.
+constexpr std::array<Table, 8> make_tables() {
+    std::array<Table, 8> tables{};
+    tables[0] = table;
+    for (std::size_t k = 1; k < 8; ++k) {
+        for (std::uint32_t byte = 0; byte < 256; ++byte) {
+            const std::uint32_t previous = tables[k - 1][byte];
+            tables[k][byte] = table[previous & 0xFFU] ^ (previous >> 8);
+        }
+    }
+    return tables;
+}
+
+constexpr std::array<Table, 8> tables = make_tables();
+
+std::uint32_t load_u32(const std::uint8_t* bytes) {
+    return static_cast<std::uint32_t>(bytes[0]) | static_cast<std::uint32_t>(bytes[1]) << 8 |
+           static_cast<std::uint32_t>(bytes[2]) << 16 | static_cast<std::uint32_t>(bytes[3]) << 24;
+}
 
 }  // namespace
 
@@ -32,9 +57,17 @@ std::uint32_t crc32c_extend(std::uint32_t crc, ByteView data) {
     // The register is kept inverted between calls' boundaries, as the standard specifies
     // (initial value and final XOR both 0xFFFFFFFF), so extending is undo, feed, redo.
     std::uint32_t state = ~crc;
-    for (const std::uint8_t byte : data) {
-        state = table[(state ^ byte) & 0xFFU] ^ (state >> 8);
+    const std::uint8_t* next = data.data();
+    std::size_t left = data.size();
+    for (; left >= 8; left -= 8, next += 8) {
+        const std::uint32_t low = state ^ load_u32(next);
+        const std::uint32_t high = load_u32(next + 4);
+        state = tables[7][low & 0xFFU] ^ tables[6][(low >> 8) & 0xFFU] ^
+                tables[5][(low >> 16) & 0xFFU] ^ tables[4][low >> 24] ^
+                tables[3][high & 0xFFU] ^ tables[2][(high >> 8) & 0xFFU] ^
+                tables[1][(high >> 16) & 0xFFU] ^ tables[0][high >> 24];
     }
+    for (; left > 0; --left, ++next) state = table[(state ^ *next) & 0xFFU] ^ (state >> 8);
     return ~state;
 }
 

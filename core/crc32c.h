@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) for disk records and network frames.
 //
-// Table-driven, one byte at a time: simple and fast enough for the simulator and the WAL.
-// The table is a compile-time constant, so the module holds no mutable state. Any CRC detects
-// every single-bit error, and CRC-32C detects every error of up to 5 bits in messages of up to
-// about 5 kB (Koopman), which is why a bit flip in a stored record can never pass as valid.
+// Table-driven, eight bytes at a time (slicing-by-8). The tables are compile-time constants,
+// so the module holds no mutable state. Any CRC detects every single-bit error, and CRC-32C
+// detects every error of up to 5 bits in messages of up to about 5 kB (Koopman), which is
+// why a bit flip in a stored record can never pass as valid.
 #pragma once
 
 #include <cstdint>

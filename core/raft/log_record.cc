@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/raft/log_record.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "core/assert.h"
@@ -15,39 +16,58 @@ constexpr std::size_t length_field_bytes = 4;
 constexpr std::size_t checksum_bytes = 4;
 
 std::uint32_t read_u32(ByteView bytes, std::size_t offset) {
-    ByteReader reader(bytes.subspan(offset, 4));
-    return reader.u32();
+    return static_cast<std::uint32_t>(bytes[offset]) |
+           static_cast<std::uint32_t>(bytes[offset + 1]) << 8 |
+           static_cast<std::uint32_t>(bytes[offset + 2]) << 16 |
+           static_cast<std::uint32_t>(bytes[offset + 3]) << 24;
 }
 
-// Appends `length | type | payload | crc` to `out`; the CRC covers the length and the type
-// too, so a flipped length or type is caught like any other flip.
-void append_record(Bytes& out, RecordType type, const Bytes& payload) {
-    ASSERT_LE(payload.size(), batch_body_bytes_max);
+void put_u32(Bytes& out, std::uint32_t value) {
+    for (int shift = 0; shift < 32; shift += 8) {
+        out.push_back(static_cast<std::uint8_t>(value >> shift));
+    }
+}
+
+void put_u64(Bytes& out, std::uint64_t value) {
+    for (int shift = 0; shift < 64; shift += 8) {
+        out.push_back(static_cast<std::uint8_t>(value >> shift));
+    }
+}
+
+// Starts a record at the end of `out`: its length (1 + payload_bytes) and type. The caller
+// appends the payload, then finish_record. Encoding in place keeps a write to one buffer.
+std::size_t start_record(Bytes& out, RecordType type, std::size_t payload_bytes) {
+    ASSERT_LE(payload_bytes, batch_body_bytes_max);
     const std::size_t start = out.size();
-    ByteWriter head;
-    head.u32(static_cast<std::uint32_t>(1 + payload.size()));
-    head.u8(static_cast<std::uint8_t>(type));
-    out.insert(out.end(), head.buffer().begin(), head.buffer().end());
-    out.insert(out.end(), payload.begin(), payload.end());
-    ByteWriter tail;
-    tail.u32(crc32c(ByteView(out).subspan(start)));
-    out.insert(out.end(), tail.buffer().begin(), tail.buffer().end());
-    ASSERT_EQ(out.size() - start, record_overhead_bytes + payload.size());
+    put_u32(out, static_cast<std::uint32_t>(1 + payload_bytes));
+    out.push_back(static_cast<std::uint8_t>(type));
+    return start;
 }
 
-Bytes hard_state_payload(const HardState& hard_state) {
-    ByteWriter writer;
-    writer.u64(hard_state.current_term.value);
-    writer.u64(hard_state.voted_for.value);
-    return writer.take();
+// Appends the record's checksum; the CRC covers the length and the type too, so a flipped
+// length or type is caught like any other flip.
+void finish_record(Bytes& out, std::size_t start, std::size_t payload_bytes) {
+    put_u32(out, crc32c(ByteView(out).subspan(start)));
+    ASSERT_EQ(out.size() - start, record_overhead_bytes + payload_bytes);
 }
 
-Bytes entry_payload(const Entry& entry) {
-    ByteWriter writer;
-    writer.u64(entry.term.value);
-    writer.u64(entry.index.value);
-    writer.bytes(entry.data);
-    return writer.take();
+// Appends `length | type | payload | crc` to `out`.
+void append_hard_state(Bytes& out, const HardState& hard_state) {
+    const std::size_t start = start_record(out, RecordType::HardState, 16);
+    put_u64(out, hard_state.current_term.value);
+    put_u64(out, hard_state.voted_for.value);
+    finish_record(out, start, 16);
+}
+
+// The entry payload: u64 term | u64 index | u32 data length | data (ByteWriter::bytes).
+void append_entry(Bytes& out, const Entry& entry) {
+    const std::size_t payload_bytes = 8 + 8 + 4 + entry.data.size();
+    const std::size_t start = start_record(out, RecordType::Entry, payload_bytes);
+    put_u64(out, entry.term.value);
+    put_u64(out, entry.index.value);
+    put_u32(out, static_cast<std::uint32_t>(entry.data.size()));
+    out.insert(out.end(), entry.data.begin(), entry.data.end());
+    finish_record(out, start, payload_bytes);
 }
 
 // One record as found in the image. `problem` is empty when the frame and checksum are good.
@@ -100,19 +120,19 @@ Error corrupt_at(std::size_t offset, const std::string& what) {
 Result<BatchHeader> read_header(ByteView image, std::size_t offset, std::uint64_t expected) {
     const ByteView region = image.subspan(offset, batch_header_bytes);
     const RawRecord raw = read_record(region, 0);
-    const std::string name = concat("the header of batch ", expected);
-    if (!raw.problem.empty()) return corrupt_at(offset, concat(name, ": ", raw.problem));
+    const auto name = [expected] { return concat("the header of batch ", expected); };
+    if (!raw.problem.empty()) return corrupt_at(offset, concat(name(), ": ", raw.problem));
     if (raw.type != static_cast<std::uint8_t>(RecordType::BatchHeader)) {
-        return corrupt_at(offset, concat(name, " has record type ", unsigned{raw.type}));
+        return corrupt_at(offset, concat(name(), " has record type ", unsigned{raw.type}));
     }
     ByteReader reader(raw.payload);
     BatchHeader header;
     header.sequence = reader.u64();
     header.body_bytes = reader.u32();
     header.body_crc = reader.u32();
-    if (!reader.ok() || !reader.at_end()) return corrupt_at(offset, name + " is malformed");
+    if (!reader.ok() || !reader.at_end()) return corrupt_at(offset, name() + " is malformed");
     if (header.sequence != expected) {
-        return corrupt_at(offset, concat(name, " carries sequence ", header.sequence));
+        return corrupt_at(offset, concat(name(), " carries sequence ", header.sequence));
     }
     return header;
 }
@@ -153,12 +173,13 @@ struct Recovery {
 
 // Decodes one checksummed record of a body and applies it. `previous` tracks the entries of
 // this batch, whose indexes must be consecutive.
-std::optional<Error> apply_record(const RawRecord& raw, std::size_t offset, const std::string& name,
+template <typename Name>
+std::optional<Error> apply_record(const RawRecord& raw, std::size_t offset, const Name& name,
                                   std::optional<LogIndex>& previous, Recovery& recovery) {
     ByteReader reader(raw.payload);
     if (raw.type == static_cast<std::uint8_t>(RecordType::HardState)) {
         HardState hard_state{Term(reader.u64()), NodeId(reader.u64())};
-        if (!reader.ok() || !reader.at_end()) return corrupt_at(offset, name + " is malformed");
+        if (!reader.ok() || !reader.at_end()) return corrupt_at(offset, name() + " is malformed");
         return recovery.apply(hard_state, offset);
     }
     if (raw.type == static_cast<std::uint8_t>(RecordType::Entry)) {
@@ -166,15 +187,15 @@ std::optional<Error> apply_record(const RawRecord& raw, std::size_t offset, cons
         entry.term = Term(reader.u64());
         entry.index = LogIndex(reader.u64());
         entry.data = reader.bytes(static_cast<std::uint32_t>(batch_body_bytes_max));
-        if (!reader.ok() || !reader.at_end()) return corrupt_at(offset, name + " is malformed");
+        if (!reader.ok() || !reader.at_end()) return corrupt_at(offset, name() + " is malformed");
         if (previous && entry.index != *previous + 1) {
-            return corrupt_at(offset, concat(name, " holds entry ", entry.index,
+            return corrupt_at(offset, concat(name(), " holds entry ", entry.index,
                                              " after entry ", *previous));
         }
         previous = entry.index;
         return recovery.apply(std::move(entry), offset);
     }
-    return corrupt_at(offset, concat(name, " has record type ", unsigned{raw.type}));
+    return corrupt_at(offset, concat(name(), " has record type ", unsigned{raw.type}));
 }
 
 // Applies the records of a complete body. Each record's own checksum names the damaged record;
@@ -186,9 +207,10 @@ std::optional<Error> apply_body(ByteView image, std::size_t body_start, const Ba
     std::size_t offset = 0;
     for (std::size_t ordinal = 1; offset < body.size(); ++ordinal) {
         const RawRecord raw = read_record(body, offset);
-        const std::string name = concat("record ", ordinal, " of batch ", header.sequence);
+        // Named only for a message: recovery reads every record of every restart.
+        const auto name = [&] { return concat("record ", ordinal, " of batch ", header.sequence); };
         if (!raw.problem.empty()) {
-            return corrupt_at(body_start + offset, concat(name, ": ", raw.problem));
+            return corrupt_at(body_start + offset, concat(name(), ": ", raw.problem));
         }
         auto error = apply_record(raw, body_start + offset, name, previous, recovery);
         if (error) return error;
@@ -207,34 +229,55 @@ EncodedBatch encode_batch(std::uint64_t sequence, const std::optional<HardState>
                           std::span<const Entry> entries) {
     ASSERT_GE(sequence, 1U);
     EncodedBatch batch;
-    Bytes body;
+    Bytes& bytes = batch.bytes;
+    std::size_t body_bytes = hard_state ? record_overhead_bytes + 16 : 0;
+    for (const Entry& entry : entries) body_bytes += record_overhead_bytes + 20 + entry.data.size();
+    bytes.reserve(batch_header_bytes + body_bytes);
+    // The header goes first with a placeholder body checksum, patched once the body is known.
+    batch.records.reserve(1 + (hard_state ? 1 : 0) + entries.size());
+    batch.records.push_back({0, batch_header_bytes, RecordType::BatchHeader, sequence, Term(0),
+                             LogIndex(0), no_node});
+    bytes.resize(batch_header_bytes);
     if (hard_state) {
-        append_record(body, RecordType::HardState, hard_state_payload(*hard_state));
-        batch.records.push_back({batch_header_bytes, body.size(),
-                                 concat("the hard state record of batch ", sequence, " (term ",
-                                        hard_state->current_term, ", voted for ",
-                                        hard_state->voted_for, ")")});
+        const std::size_t start = bytes.size();
+        append_hard_state(bytes, *hard_state);
+        batch.records.push_back({start, bytes.size() - start, RecordType::HardState, sequence,
+                                 hard_state->current_term, LogIndex(0), hard_state->voted_for});
     }
     for (std::size_t i = 0; i < entries.size(); ++i) {
         ASSERT_GE(entries[i].index, LogIndex(1));
         if (i > 0) ASSERT_EQ(entries[i].index, entries[i - 1].index + 1);
-        const std::size_t start = body.size();
-        append_record(body, RecordType::Entry, entry_payload(entries[i]));
-        batch.records.push_back({batch_header_bytes + start, body.size() - start,
-                                 concat("the record of entry ", entries[i].index, " (term ",
-                                        entries[i].term, ") in batch ", sequence)});
+        const std::size_t start = bytes.size();
+        append_entry(bytes, entries[i]);
+        batch.records.push_back({start, bytes.size() - start, RecordType::Entry, sequence,
+                                 entries[i].term, entries[i].index, no_node});
     }
+    const ByteView body = ByteView(bytes).subspan(batch_header_bytes);
+    ASSERT_EQ(body.size(), body_bytes);
     ASSERT_LE(body.size(), batch_body_bytes_max);
-    ByteWriter header;
-    header.u64(sequence);
-    header.u32(static_cast<std::uint32_t>(body.size()));
-    header.u32(crc32c(body));
-    append_record(batch.bytes, RecordType::BatchHeader, header.buffer());
-    ASSERT_EQ(batch.bytes.size(), batch_header_bytes);
-    RecordExtent header_extent{0, batch_header_bytes, concat("the header of batch ", sequence)};
-    batch.records.insert(batch.records.begin(), std::move(header_extent));
-    batch.bytes.insert(batch.bytes.end(), body.begin(), body.end());
+    Bytes header;
+    header.reserve(batch_header_bytes);
+    const std::size_t start = start_record(header, RecordType::BatchHeader, 16);
+    put_u64(header, sequence);
+    put_u32(header, static_cast<std::uint32_t>(body.size()));
+    put_u32(header, crc32c(body));
+    finish_record(header, start, 16);
+    ASSERT_EQ(header.size(), batch_header_bytes);
+    std::copy(header.begin(), header.end(), bytes.begin());
     return batch;
+}
+
+std::string record_name(const RecordExtent& record) {
+    switch (record.type) {
+        case RecordType::BatchHeader: return concat("the header of batch ", record.sequence);
+        case RecordType::HardState:
+            return concat("the hard state record of batch ", record.sequence, " (term ",
+                          record.term, ", voted for ", record.voted_for, ")");
+        case RecordType::Entry:
+            return concat("the record of entry ", record.index, " (term ", record.term,
+                          ") in batch ", record.sequence);
+    }
+    UNREACHABLE();
 }
 
 Result<RecoveredLog> recover_log(ByteView image) {

@@ -59,13 +59,20 @@ constexpr std::size_t batch_header_bytes = record_overhead_bytes + 8 + 4 + 4;
 constexpr std::size_t batch_body_bytes_max = std::size_t{256} << 20;
 
 /// Where one record of an encoded batch lies, relative to the start of the batch, and what it
-/// holds in words, e.g. "the record of entry 42 (term 3) in batch 7". Used to aim and
-/// describe fault injection.
+/// holds (record_name() says it in words). Used to aim and describe fault injection. The
+/// words are built only when asked for: every write of every node encodes a batch.
 struct RecordExtent {
     std::size_t offset = 0;
     std::size_t bytes = 0;
-    std::string name;
+    RecordType type = RecordType::BatchHeader;
+    std::uint64_t sequence = 0;  // the batch's
+    Term term;                   // HardState: current_term; Entry: the entry's term
+    LogIndex index;              // Entry only
+    NodeId voted_for;            // HardState only
 };
+
+/// What `record` holds, e.g. "the record of entry 42 (term 3) in batch 7".
+std::string record_name(const RecordExtent& record);
 
 struct EncodedBatch {
     Bytes bytes;

@@ -177,11 +177,9 @@ bool Cluster::boot(std::size_t index) {
     Node& node = *nodes_.at(index);
     ASSERT(node.replica == nullptr);
     // A node must never start on corrupt state: recovery checks every record first.
-    const Result<raft::PersistentState> recovered = node.disk->recover();
-    if (!recovered.ok()) {
+    if (const std::optional<Error> corrupt = node.disk->verify()) {
         node.refused = true;
-        printer_.sim_line(concat("node ", index + 1, " refuses to start: ",
-                                 recovered.error().message));
+        printer_.sim_line(concat("node ", index + 1, " refuses to start: ", corrupt->message));
         return false;
     }
     const std::uint64_t incarnation = ++node.incarnation;

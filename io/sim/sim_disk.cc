@@ -15,7 +15,13 @@ SimDisk::SimDisk(EventLoop& loop, LatencyModel fsync_latency, Prng prng)
     : loop_(loop), fsync_latency_(fsync_latency), prng_(prng) {}
 
 raft::PersistentState SimDisk::load() {
-    Result<raft::RecoveredLog> recovered = raft::recover_log(image_);
+    Result<raft::RecoveredLog> recovered = raft::RecoveredLog{};
+    if (recovered_ && recovered_version_ == image_version_) {
+        recovered = std::move(*recovered_);
+    } else {
+        recovered = raft::recover_log(image_);
+    }
+    recovered_.reset();
     ASSERT(recovered.ok());
     // The simulator's own oracle: recovery keeps exactly the acknowledged batches, and every
     // byte of their entries (a mismatch would be a lost or corrupted acknowledged write).
@@ -25,6 +31,7 @@ raft::PersistentState SimDisk::load() {
     ASSERT(recovered.value().state.entries == acknowledged_.entries);
     // As the real WAL does at start-up: cut the torn tail so that appends follow valid data.
     image_.resize(recovered.value().valid_bytes);
+    ++image_version_;
     torn_bytes_ = 0;
     return std::move(recovered.value().state);
 }
@@ -56,10 +63,12 @@ void SimDisk::write_done(std::uint64_t sequence) {
     PendingWrite write = std::move(pending_.front());
     pending_.pop_front();
 
-    for (const raft::RecordExtent& record : write.encoded.records) {
-        records_.push_back({acknowledged_bytes_ + record.offset, record.bytes, record.name});
+    for (raft::RecordExtent record : write.encoded.records) {
+        record.offset += acknowledged_bytes_;
+        records_.push_back(record);
     }
     image_.insert(image_.end(), write.encoded.bytes.begin(), write.encoded.bytes.end());
+    ++image_version_;
     acknowledged_bytes_ = image_.size();
     apply_to_acknowledged(write.batch);
     ++fsyncs_;
@@ -87,6 +96,7 @@ void SimDisk::crash(Prng& prng, double torn_write_ratio) {
         torn_bytes_ = 1 + prng.below(bytes.size() - 1);
         const auto end = bytes.begin() + static_cast<std::ptrdiff_t>(torn_bytes_);
         image_.insert(image_.end(), bytes.begin(), end);
+        ++image_version_;
     }
     crash();
 }
@@ -108,7 +118,9 @@ std::optional<std::string> SimDisk::corrupt(Prng& prng) {
     // Only acknowledged bytes are hit; the torn tail is not a record (issue 3's fault model).
     ASSERT_LT(offset, acknowledged_bytes_);
     image_[offset] = static_cast<std::uint8_t>(image_[offset] ^ (1U << bit));
-    return concat("flipped bit ", bit, " of byte ", byte_in_record, " in ", record.name,
+    ++image_version_;
+    return concat("flipped bit ", bit, " of byte ", byte_in_record, " in ",
+                  raft::record_name(record),
                   " (image byte ", offset, ")");
 }
 
@@ -116,6 +128,14 @@ Result<raft::PersistentState> SimDisk::recover() const {
     Result<raft::RecoveredLog> recovered = raft::recover_log(image_);
     if (!recovered) return recovered.error();
     return std::move(recovered.value().state);
+}
+
+std::optional<Error> SimDisk::verify() const {
+    Result<raft::RecoveredLog> recovered = raft::recover_log(image_);
+    if (!recovered) return recovered.error();
+    recovered_ = std::move(recovered.value());
+    recovered_version_ = image_version_;
+    return std::nullopt;
 }
 
 }  // namespace raftlink::sim

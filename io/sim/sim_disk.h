@@ -56,6 +56,9 @@ public:
     /// Parses the image without changing it: the state of the acknowledged writes, or an Error
     /// (ErrorCode::Corrupt) naming the byte offset and record when any of them is damaged.
     Result<raft::PersistentState> recover() const;
+    /// recover() without handing out the state: nullopt when the image recovers. A boot calls
+    /// it and then load(), which uses this parse instead of repeating it.
+    std::optional<Error> verify() const;
 
     /// What the acknowledged writes stored: the reference that a successful recover() equals
     /// (load() asserts it), kept apart from the bytes so that checkers never see a flip.
@@ -73,12 +76,8 @@ private:
         WriteBatch batch;
     };
 
-    /// A record of an acknowledged batch, in image coordinates, for corrupt().
-    struct StoredRecord {
-        std::size_t offset = 0;
-        std::size_t bytes = 0;
-        std::string name;
-    };
+    /// A record of an acknowledged batch, for corrupt(); its offset is in image coordinates.
+    using StoredRecord = raft::RecordExtent;
 
     void write_done(std::uint64_t sequence);
     void apply_to_acknowledged(const WriteBatch& batch);
@@ -94,6 +93,11 @@ private:
     /// Issued writes whose fsync has not completed, oldest first; sequences are consecutive.
     std::deque<PendingWrite> pending_;
     raft::PersistentState acknowledged_;
+    /// The last successful parse of the image and the image's version then. Every change of
+    /// image_ bumps image_version_, so a stale parse is never used.
+    mutable std::optional<raft::RecoveredLog> recovered_;
+    mutable std::uint64_t recovered_version_ = 0;
+    std::uint64_t image_version_ = 1;
     Nanos last_completion_ = 0;
     // Bumped by crash(); a completion scheduled before the crash sees a stale value and is void.
     std::uint64_t epoch_ = 0;
