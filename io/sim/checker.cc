@@ -26,10 +26,22 @@ std::optional<Violation> lacks_acknowledged(std::size_t index, const Replica& re
 
 Checker::Checker(std::size_t node_count) : node_count_(node_count), nodes_(node_count) {}
 
+Checker::NodeFingerprint Checker::fingerprint(const Cluster& cluster, std::size_t index) {
+    const Replica& replica = *cluster.replica(index);
+    const raft::Node& node = replica.node();
+    return NodeFingerprint{cluster.incarnation(index), node.role(), node.current_term(),
+                           node.log().last_index(), node.log().truncation_count(),
+                           node.log().stable_index(), node.commit_index(), node.applied_index(),
+                           replica.store().applied_index()};
+}
+
 std::optional<Violation> Checker::check(const Cluster& cluster) {
     for (std::size_t i = 0; i < cluster.size(); ++i) {
         if (!cluster.up(i)) continue;
+        const NodeFingerprint now = fingerprint(cluster, i);
+        if (nodes_[i].checked == now) continue;  // nothing changed: nothing new to verify
         if (auto violation = check_node(cluster, i)) return violation;
+        nodes_[i].checked = now;
     }
     return check_newly_acknowledged(cluster);
 }

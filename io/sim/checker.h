@@ -13,8 +13,11 @@
 // long enough ago: a leader exists and has applied every acknowledged create.
 //
 // Checks are incremental (each entry is verified once per node, again only after a
-// truncation or a restart), so running them after every event stays cheap. The property
-// logic lives in raft_properties.h as pure functions.
+// truncation or a restart), so running them after every event stays cheap. A node whose
+// observable state did not change since its last check (same incarnation, role, term, log
+// length and truncations, stable, commit and applied indexes: see NodeFingerprint) has
+// nothing new to verify and is skipped; most events touch one node of the cluster. The
+// property logic lives in raft_properties.h as pure functions.
 #pragma once
 
 #include <cstdint>
@@ -67,8 +70,26 @@ private:
         std::uint64_t truncations = 0;
         std::vector<EntryStamp> stamps;
     };
+    /// Everything the per-node checks read that can change: when it is equal to what the
+    /// last check saw, every per-node check would find nothing new. A log changes only by
+    /// appending (last index) or truncating (truncation count), the store only by applying.
+    struct NodeFingerprint {
+        std::uint64_t incarnation = 0;
+        raft::Role role = raft::Role::Follower;
+        Term term;
+        LogIndex last_index;
+        std::uint64_t truncations = 0;
+        LogIndex stable_index;
+        LogIndex commit_index;
+        LogIndex applied_index;
+        LogIndex store_applied_index;
+        bool operator==(const NodeFingerprint&) const = default;
+    };
+    static NodeFingerprint fingerprint(const Cluster& cluster, std::size_t index);
+
     /// What is checked of one node so far. The first group restarts with every incarnation.
     struct NodeState {
+        std::optional<NodeFingerprint> checked;  // as of the last check that passed
         std::uint64_t incarnation = 0;
         LogIndex verified;          // log entries 1..verified passed the log matching check
         std::uint64_t truncations = 0;
