@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Proves that the simulator finds bugs: applies each patch of tests/mutations/ (a classic Raft
-# bug) to a copy of this tree, builds `simulate`, sweeps the scenario library, and reports for
-# each mutation the first failing seed and the property that caught it.
+# bug) to a copy of this tree (built once, rebuilt incrementally per mutation), sweeps the
+# scenario library, and reports for each mutation the first failing seed and the property that
+# caught it.
 #
 # Usage: scripts/mutation-test.sh [--seeds-max N] [--jobs J] [PATCH...]
 #   --seeds-max N   give up on a mutation after seeds 1..N of every scenario (default 1000)
@@ -32,25 +33,37 @@ work=$(mktemp -d /tmp/raftlink-mutations.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 report="$work/report"
 printf '%-40s %-8s %-6s %-28s %s\n' mutation caught seed scenario property > "$report"
+# One copy of the tree, built once; each mutation is applied, rebuilt incrementally (only the
+# files it touches recompile), swept, and reverted, so ten mutations cost one full build.
+tree="$work/tree"
+mkdir -p "$tree"
+(cd "$repo" && tar --exclude='./build*' --exclude=./data --exclude=./.git -cf - .) | tar -C "$tree" -xf -
+echo "== building the unmutated tree in $tree/build" >&2
+if ! cmake -S "$tree" -B "$tree/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DRAFTLINK_SHARED_DIR="$repo/../shared" > "$tree/build.log" 2>&1 \
+    || ! ninja -C "$tree/build" simulate >> "$tree/build.log" 2>&1; then
+    echo "the unmutated tree does not build (see $tree/build.log)" >&2
+    tail -5 "$tree/build.log" >&2
+    trap - EXIT
+    exit 2
+fi
 missed=0
 for patch in "${patches[@]}"; do
     name=$(basename "$patch" .patch)
-    tree="$work/$name"
-    mkdir -p "$tree"
-    (cd "$repo" && tar --exclude='./build*' --exclude=./data --exclude=./.git -cf - .) | tar -C "$tree" -xf -
-    if ! (cd "$tree" && patch -p1 -s < "$patch"); then
+    if ! (cd "$tree" && patch -p1 -s --dry-run < "$patch" > /dev/null 2>&1); then
         echo "$name: the patch does not apply to this tree" >&2
         printf '%-40s %-8s\n' "$name" "NO-APPLY" >> "$report"
         missed=$((missed + 1))
         continue
     fi
+    (cd "$tree" && patch -p1 -s < "$patch")
     echo "== $name: $(head -1 "$patch" | sed 's/^# [^:]*: //')" >&2
-    if ! cmake -S "$tree" -B "$tree/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$tree/build.log" 2>&1 \
-        || ! ninja -C "$tree/build" simulate >> "$tree/build.log" 2>&1; then
-        echo "$name: build failed (see $tree/build.log)" >&2
-        tail -5 "$tree/build.log" >&2
+    if ! ninja -C "$tree/build" simulate > "$work/$name.build.log" 2>&1; then
+        echo "$name: build failed (see $work/$name.build.log)" >&2
+        tail -5 "$work/$name.build.log" >&2
         printf '%-40s %-8s\n' "$name" "NO-BUILD" >> "$report"
         missed=$((missed + 1))
+        (cd "$tree" && patch -p1 -R -s < "$patch")
         continue
     fi
     caught=""
@@ -59,9 +72,9 @@ for patch in "${patches[@]}"; do
         [ "$first" -le "$seeds_max" ] || break
         [ "$last" -le "$seeds_max" ] || last=$seeds_max
         (cd "$tree" && ./build/apps/simulate/simulate sweep "${scenarios[@]}" \
-            --seeds "$first..$last" --jobs "$jobs") > "$tree/sweep.out" 2> /dev/null
+            --seeds "$first..$last" --jobs "$jobs") > "$work/$name.sweep.out" 2> /dev/null
         # Failure lines: "<scenario> seed N: <property>: <detail>"; take the smallest seed.
-        caught=$(grep -E '^[^ ]+ seed [0-9]+: ' "$tree/sweep.out" | sort -t' ' -k3,3n | head -1)
+        caught=$(grep -E '^[^ ]+ seed [0-9]+: ' "$work/$name.sweep.out" | sort -t' ' -k3,3n | head -1)
         [ -z "$caught" ] || break
         echo "   seeds $first..$last: nothing caught" >&2
         first=$((last + 1))
@@ -76,7 +89,7 @@ for patch in "${patches[@]}"; do
         printf '%-40s %-8s %-6s\n' "$name" NO "-" >> "$report"
         missed=$((missed + 1))
     fi
-    rm -rf "$tree"
+    (cd "$tree" && patch -p1 -R -s < "$patch")
 done
 echo
 cat "$report"
