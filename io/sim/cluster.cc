@@ -102,9 +102,28 @@ struct Cluster::Node {
     bool dial_logged = false;
     bool paused = false;
     std::uint64_t pause_generation = 0;  // bumped per pause; a stale resume is void
-    std::deque<std::function<void()>> held;
+    std::deque<Action> held;
     std::uint64_t held_dropped = 0;
 };
+
+template <typename Input>
+void Cluster::dispatch(std::size_t index, std::uint64_t incarnation, Input&& input) {
+    if (!alive(index, incarnation)) return;
+    if (!nodes_[index]->paused) {
+        input();
+        return;
+    }
+    hold(index, Action(std::forward<Input>(input)));
+}
+
+void Cluster::hold(std::size_t index, Action input) {
+    Node& node = *nodes_[index];
+    if (node.held.size() >= held_inputs_max) {
+        ++node.held_dropped;
+        return;
+    }
+    node.held.push_back(std::move(input));
+}
 
 void Cluster::NodeClock::wake_at(Nanos deadline) {
     const std::uint64_t incarnation = cluster_.incarnation(index_);
@@ -133,7 +152,7 @@ Cluster::Cluster(const Scenario& scenario, std::uint64_t seed, EventLoop& loop,
       boot_prng_(Prng::derive(seed, "sim.boot", 0)) {
     network_ = std::make_unique<SimNetwork>(
         loop, scenario, Prng::derive(seed, "sim.network", 0),
-        [this](const raft::Message& message) { return deliver(message); });
+        [this](raft::Message&& message) { return deliver(std::move(message)); });
     for (std::size_t i = 0; i < scenario.node_count; ++i) {
         auto node = std::make_unique<Node>();
         node->id = NodeId(i + 1);
@@ -281,32 +300,17 @@ void Cluster::resume(std::size_t index) {
                                  " inputs held over ", held_inputs_max));
         node.held_dropped = 0;
     }
-    std::deque<std::function<void()>> held = std::move(node.held);
+    std::deque<Action> held = std::move(node.held);
     node.held.clear();
     printer_.sim_line(concat("resume node ", index + 1, " (", held.size(), " held inputs)"));
     // In arrival order, in this one event: the process catches up on everything at once.
     const std::uint64_t incarnation = node.incarnation;
-    for (std::function<void()>& input : held) dispatch(index, incarnation, std::move(input));
+    for (Action& input : held) dispatch(index, incarnation, std::move(input));
 }
 
 std::optional<std::string> Cluster::corrupt(std::size_t index) {
     Node& node = *nodes_.at(index);
     return node.disk->corrupt(node.disk_faults);
-}
-
-void Cluster::dispatch(std::size_t index, std::uint64_t incarnation,
-                       std::function<void()> input) {
-    if (!alive(index, incarnation)) return;
-    Node& node = *nodes_[index];
-    if (!node.paused) {
-        input();
-        return;
-    }
-    if (node.held.size() >= held_inputs_max) {
-        ++node.held_dropped;
-        return;
-    }
-    node.held.push_back(std::move(input));
 }
 
 bool Cluster::client_request(std::size_t index, std::function<void(Replica&)> request) {
@@ -317,12 +321,16 @@ bool Cluster::client_request(std::size_t index, std::function<void(Replica&)> re
     return true;
 }
 
-bool Cluster::deliver(const raft::Message& message) {
+bool Cluster::deliver(raft::Message&& message) {
     const std::uint64_t to = message.to.value;
     if (to == 0 || to > nodes_.size()) return false;
     Node& node = *nodes_[to - 1];
     if (node.replica == nullptr) return false;
-    dispatch(to - 1, node.incarnation, [this, to, message]() {
+    if (!node.paused) {
+        node.replica->on_message(message);
+        return true;
+    }
+    hold(to - 1, [this, to, message = std::move(message)]() {
         nodes_[to - 1]->replica->on_message(message);
     });
     return true;

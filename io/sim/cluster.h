@@ -88,13 +88,17 @@ private:
     class NodeTransport;
     class NodeStorage;
 
-    bool deliver(const raft::Message& message);
+    bool deliver(raft::Message&& message);
     void connect_next_peer(std::size_t index);
     ReplicaConfig replica_config(std::size_t index) const;
     bool alive(std::size_t index, std::uint64_t incarnation) const;
     /// Runs `input` for the node's incarnation `incarnation`: now, held while the node is
-    /// paused, or never if that incarnation is gone.
-    void dispatch(std::size_t index, std::uint64_t incarnation, std::function<void()> input);
+    /// paused, or never if that incarnation is gone. A template, so that an input that runs
+    /// at once (the usual case) is never wrapped.
+    template <typename Input>
+    void dispatch(std::size_t index, std::uint64_t incarnation, Input&& input);
+    /// Keeps an input of a paused node for its resume (up to held_inputs_max).
+    void hold(std::size_t index, Action input);
 
     const Scenario& scenario_;
     std::uint64_t seed_;

@@ -4,20 +4,114 @@
 // Events run in (time, insertion sequence) order, so two events at the same instant run in the
 // order they were scheduled: the tie-break is deterministic and never depends on addresses.
 // Virtual time only moves forward, and only when the next event runs.
+//
+// A run schedules a few events per message, write and request, so the queue is built to cost
+// little per event: the heap orders small plain records (time, sequence, slot), and each
+// event's closure waits in a slot of its own (reused once it has run) without a heap
+// allocation when it fits in an Action's inline buffer, as every closure on the simulator's
+// hot paths does.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <functional>
+#include <new>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/types.h"
 
 namespace raftlink::sim {
 
+/// A move-only `void()` callable. A closure of up to inline_bytes lives inside the Action;
+/// a larger one is allocated. Precondition of the call: not empty.
+class Action {
+public:
+    static constexpr std::size_t inline_bytes = 64;
+
+    Action() = default;
+    template <typename F, typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Action>>>
+    Action(F&& function) {  // NOLINT: implicit, so that a lambda is an Action
+        emplace<std::decay_t<F>>(std::forward<F>(function));
+    }
+    Action(Action&& other) noexcept { take(other); }
+    Action& operator=(Action&& other) noexcept {
+        if (this != &other) {
+            reset();
+            take(other);
+        }
+        return *this;
+    }
+    Action(const Action&) = delete;
+    Action& operator=(const Action&) = delete;
+    ~Action() { reset(); }
+
+    void operator()() { operations_->invoke(storage()); }
+    explicit operator bool() const { return operations_ != nullptr; }
+    void reset() {
+        if (operations_ != nullptr) operations_->destroy(storage());
+        operations_ = nullptr;
+    }
+
+private:
+    struct Operations {
+        void (*invoke)(void* self);
+        void (*move)(void* source, void* target);  // leaves `source` destroyed
+        void (*destroy)(void* self);
+    };
+
+    template <typename F>
+    static constexpr bool fits_inline = sizeof(F) <= inline_bytes &&
+                                        alignof(F) <= alignof(std::max_align_t) &&
+                                        std::is_nothrow_move_constructible_v<F>;
+
+    template <typename F>
+    static const Operations* operations_for() {
+        if constexpr (fits_inline<F>) {
+            static constexpr Operations operations{
+                [](void* self) { (*static_cast<F*>(self))(); },
+                [](void* source, void* target) {
+                    ::new (target) F(std::move(*static_cast<F*>(source)));
+                    static_cast<F*>(source)->~F();
+                },
+                [](void* self) { static_cast<F*>(self)->~F(); }};
+            return &operations;
+        } else {
+            static constexpr Operations operations{
+                [](void* self) { (**static_cast<F**>(self))(); },
+                [](void* source, void* target) {
+                    *static_cast<F**>(target) = *static_cast<F**>(source);
+                },
+                [](void* self) { delete *static_cast<F**>(self); }};
+            return &operations;
+        }
+    }
+
+    template <typename F, typename Argument>
+    void emplace(Argument&& argument) {
+        if constexpr (fits_inline<F>) {
+            ::new (storage()) F(std::forward<Argument>(argument));
+        } else {
+            *static_cast<F**>(storage()) = new F(std::forward<Argument>(argument));
+        }
+        operations_ = operations_for<F>();
+    }
+
+    void take(Action& other) noexcept {
+        if (other.operations_ == nullptr) return;
+        other.operations_->move(other.storage(), storage());
+        operations_ = other.operations_;
+        other.operations_ = nullptr;
+    }
+
+    void* storage() { return static_cast<void*>(buffer_); }
+
+    alignas(std::max_align_t) unsigned char buffer_[inline_bytes];
+    const Operations* operations_ = nullptr;
+};
+
 class EventLoop {
 public:
-    using Action = std::function<void()>;
-
     Nanos now() const { return now_; }
     /// How many events have run so far (the "event number" in failure reports).
     std::uint64_t events_run() const { return events_run_; }
@@ -35,11 +129,14 @@ private:
     struct Event {
         Nanos time;
         std::uint64_t sequence;
-        Action action;
+        std::uint32_t slot;  // in actions_
     };
     static bool later(const Event& a, const Event& b);
 
     std::vector<Event> heap_;
+    /// Closures of scheduled events by slot; free_slots_ lists the slots not in use.
+    std::vector<Action> actions_;
+    std::vector<std::uint32_t> free_slots_;
     Nanos now_ = 0;
     std::uint64_t next_sequence_ = 0;
     std::uint64_t events_run_ = 0;

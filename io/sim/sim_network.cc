@@ -33,12 +33,29 @@ bool SimNetwork::in_range(const raft::Message& message) const {
            message.to.value >= 1 && message.to.value <= node_count_;
 }
 
+std::uint32_t SimNetwork::park(raft::Message message) {
+    if (free_slots_.empty()) {
+        in_flight_.push_back(std::move(message));
+        return static_cast<std::uint32_t>(in_flight_.size() - 1);
+    }
+    const std::uint32_t slot = free_slots_.back();
+    free_slots_.pop_back();
+    in_flight_[slot] = std::move(message);
+    return slot;
+}
+
+raft::Message SimNetwork::unpark(std::uint32_t slot) {
+    raft::Message message = std::move(in_flight_[slot]);
+    free_slots_.push_back(slot);
+    return message;
+}
+
 void SimNetwork::send(const raft::Message& message) {
     ++sent_;
     // A message with an id outside the cluster goes nowhere; the delivery function says so.
     if (!in_range(message)) {
-        loop_.after(sample_delay(), [this, message]() {
-            if (deliver_(message)) ++delivered_;
+        loop_.after(sample_delay(), [this, slot = park(message)]() {
+            if (deliver_(unpark(slot))) ++delivered_;
         });
         return;
     }
@@ -55,15 +72,20 @@ void SimNetwork::send(const raft::Message& message) {
     const int copies = twice ? 2 : 1;
     if (twice) ++duplicated_;
     for (int copy = 0; copy < copies; ++copy) {
-        loop_.after(sample_link_delay(from, to), [this, message, from, to]() {
-            // A cut that began while the message was in flight drops it too.
-            if (blocked(from, to)) {
-                ++dropped_;
-                return;
-            }
-            if (deliver_(message)) ++delivered_;
-        });
+        const std::uint32_t slot = park(message);
+        loop_.after(sample_link_delay(from, to),
+                    [this, slot, from, to]() { arrive(slot, from, to); });
     }
+}
+
+void SimNetwork::arrive(std::uint32_t slot, std::size_t from, std::size_t to) {
+    raft::Message message = unpark(slot);
+    // A cut that began while the message was in flight drops it too.
+    if (blocked(from, to)) {
+        ++dropped_;
+        return;
+    }
+    if (deliver_(std::move(message))) ++delivered_;
 }
 
 Nanos SimNetwork::sample_delay() { return sample_latency(latency_, prng_); }

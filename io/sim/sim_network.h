@@ -28,8 +28,9 @@ namespace raftlink::sim {
 
 class SimNetwork {
 public:
-    /// Called at delivery time; returns false if the destination could not take the message.
-    using Deliver = std::function<bool(const raft::Message&)>;
+    /// Called at delivery time with the message to keep; returns false if the destination
+    /// could not take it.
+    using Deliver = std::function<bool(raft::Message&&)>;
     /// A directed pair of node indexes (0-based): messages from .first to .second.
     using Link = std::pair<std::size_t, std::size_t>;
 
@@ -57,6 +58,11 @@ public:
 private:
     Nanos sample_link_delay(std::size_t from, std::size_t to);
     bool in_range(const raft::Message& message) const;
+    /// Keeps `message` until its delivery event; returns its slot. The event carries only the
+    /// slot, so scheduling a message copies no entries.
+    std::uint32_t park(raft::Message message);
+    raft::Message unpark(std::uint32_t slot);
+    void arrive(std::uint32_t slot, std::size_t from, std::size_t to);
 
     EventLoop& loop_;
     std::size_t node_count_;
@@ -67,6 +73,9 @@ private:
     double duplicate_ratio_;
     Prng prng_;
     Deliver deliver_;
+    /// Messages in flight by slot; free_slots_ lists the slots not in use.
+    std::vector<raft::Message> in_flight_;
+    std::vector<std::uint32_t> free_slots_;
     /// Active cuts by id (ordered, so that iteration is deterministic), and per directed link
     /// how many of them block it.
     std::map<std::uint64_t, std::vector<Link>> cuts_;
