@@ -175,32 +175,29 @@ void Replica::trace(std::string text) {
 void Replica::pump() {
     forward_trace();
     fail_reads_if_deposed();
-    if (!write_in_flight_ && node_.has_ready()) {
+    while (node_.has_ready()) {
         raft::Ready ready = node_.ready();
         for (const raft::Message& message : ready.messages) transport_.send(message);
         if (ready.needs_persist()) {
-            write_in_flight_ = true;
-            WriteBatch batch{ready.hard_state, ready.entries};
+            // Several writes may be outstanding; storage completes them in issue order, and
+            // the node releases what waited for each one (etcd's async storage writes).
+            const std::uint64_t write_id = ready.write_id;
             // NB: in the simulator a crash destroys this replica and drops the callback with
             // the disk's unsynced writes, so `this` is alive whenever it runs.
-            storage_.write(std::move(batch), [this, ready = std::move(ready)]() mutable {
-                write_in_flight_ = false;
-                on_durable(std::move(ready));
-            });
-        } else {
-            on_durable(std::move(ready));
+            storage_.write(WriteBatch{ready.hard_state, std::move(ready.entries)},
+                           [this, write_id]() { on_durable(write_id); });
         }
-        return;  // on_durable pumps again
+        for (const raft::Entry& entry : ready.committed_entries) apply(entry);
+        reads_.on_applied(store_);
+        for (const raft::ReadState& read : ready.reads) reads_.on_confirmed(read.id, read.index, store_);
+        node_.advance(ready, clock_.now());
+        forward_trace();
     }
     schedule_wake();
 }
 
-void Replica::on_durable(raft::Ready ready) {
-    for (const raft::Message& message : ready.messages_after_persist) transport_.send(message);
-    for (const raft::Entry& entry : ready.committed_entries) apply(entry);
-    reads_.on_applied(store_);
-    for (const raft::ReadState& read : ready.reads) reads_.on_confirmed(read.id, read.index, store_);
-    node_.advance(ready, clock_.now());
+void Replica::on_durable(std::uint64_t write_id) {
+    node_.on_persisted(write_id, clock_.now());
     pump();
 }
 

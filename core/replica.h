@@ -2,9 +2,11 @@
 // Replica: one server of the cluster, the same code in the simulator and in the real node.
 //
 // It binds raft::Node, the URL store and the service logic to the environment's Clock,
-// Transport, Storage and Observer, and runs etcd's Ready loop: persist, then send, apply and
-// answer clients, then advance. Exactly one Ready is outstanding at a time; inputs that arrive
-// meanwhile are taken by the node and go out in the next Ready (group commit for free).
+// Transport, Storage and Observer, and runs etcd's Ready loop with asynchronous storage
+// writes: send, hand the write to storage, apply and answer clients, advance; when a write
+// is durable, tell the node, which releases the votes and acknowledgements that waited for it.
+// Several writes may be outstanding (storage completes them in order and may group them into
+// one fsync), so a proposal leaves for the followers at once even while an fsync runs.
 // Every method runs on the replica's one thread and returns without blocking.
 #pragma once
 
@@ -94,7 +96,7 @@ public:
 
 private:
     void pump();
-    void on_durable(raft::Ready ready);
+    void on_durable(std::uint64_t write_id);
     void apply(const raft::Entry& entry);
     void forward_trace();
     void fail_reads_if_deposed();
@@ -111,7 +113,6 @@ private:
     service::PendingReads reads_;
     std::uint64_t next_read_id_ = 1;
     bool started_ = false;
-    bool write_in_flight_ = false;
     Nanos wake_requested_ = raft::no_deadline;
 };
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "core/raft/message_codec.h"
 #include "core/text.h"
 
 namespace raftlink::raft {
@@ -18,7 +19,11 @@ std::optional<std::string> validate(const Config& config) {
     if (config.heartbeat_interval >= config.election_timeout_min)
         return "heartbeat interval must be < the election timeout min";
     if (config.entries_per_append_max == 0) return "entries per append must be >= 1";
+    if (config.entries_per_append_max > message_entries_max)
+        return concat("entries per append must be <= ", message_entries_max);
+    if (config.entries_bytes_per_append_max == 0) return "entry bytes per append must be >= 1";
     if (config.inflight_appends_max == 0) return "inflight appends must be >= 1";
+    if (config.storage_writes_inflight_max == 0) return "storage writes in flight must be >= 1";
     return std::nullopt;
 }
 

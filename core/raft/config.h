@@ -23,9 +23,16 @@ struct Config {
     Nanos heartbeat_interval = ms(50);
     /// Seeds the node's own generator (election timeouts). The node has no other randomness.
     std::uint64_t seed = 0;
-    /// Bounds on one AppendEntries message and on how many may be in flight per follower.
+    /// Bounds on one AppendEntries message, by entry count and by the bytes of the entries'
+    /// data (one entry always goes, whatever its size; keep the bytes well under the
+    /// transport's frame limit), and on how many appends with entries may be in flight per
+    /// follower (the pipelining window, §10.2.1 of the thesis).
     std::size_t entries_per_append_max = 64;
+    std::size_t entries_bytes_per_append_max = 1 << 20;
     std::size_t inflight_appends_max = 8;
+    /// How many storage writes the node hands out before the first of them is durable. Beyond
+    /// it, new entries wait in the node and go out together in one write once a slot frees.
+    std::size_t storage_writes_inflight_max = 64;
     /// The seed's replication model, for comparison only: entries leave the leader only on a
     /// heartbeat tick (never at proposal, acknowledgement or commit), so a write waits half a
     /// heartbeat interval on average (the seed's E[w] = heartbeatInterval/2 + round trips).

@@ -24,11 +24,13 @@ Node::Node(Config config, PersistentState state)
     : config_(std::move(config)),
       prng_(Prng::derive(config_.seed, "raft.node", config_.id.value)),
       hard_state_(state.hard_state),
+      persisting_hard_state_(state.hard_state),
       persisted_hard_state_(state.hard_state),
       log_(std::move(state.entries)) {
     const auto problem = validate(config_);
     if (problem) assert_fail("raft::Config is valid", __FILE__, __LINE__, *problem);
     std::sort(config_.voters.begin(), config_.voters.end());
+    persisting_index_ = log_.stable_index();
     checked_term_ = hard_state_.current_term;
 }
 
@@ -147,25 +149,47 @@ bool Node::transfer_leadership(NodeId target, Nanos now) {
     return true;
 }
 
+bool Node::has_unpersisted_state() const {
+    return hard_state_ != persisting_hard_state_ || persisting_index_ < log_.last_index();
+}
+
+bool Node::can_issue_write() const {
+    return writes_.outstanding() < config_.storage_writes_inflight_max;
+}
+
 bool Node::has_ready() const {
     if (ready_outstanding_) return false;
-    return hard_state_ != persisted_hard_state_ || log_.stable_index() < log_.last_index() ||
-           !outbox_.empty() || !outbox_after_persist_.empty() ||
-           applied_index_ < commit_index_ || !reads_ready_.empty();
+    const bool unpersisted = has_unpersisted_state();
+    // Held messages can be placed only once everything they reveal has been handed out.
+    return (unpersisted && can_issue_write()) || (!unpersisted && !outbox_after_persist_.empty()) ||
+           !outbox_.empty() || applied_index_ < commit_index_ || !reads_ready_.empty();
+}
+
+void Node::hand_out_write(Ready& ready) {
+    if (hard_state_ != persisting_hard_state_) ready.hard_state = hard_state_;
+    if (persisting_index_ < log_.last_index()) {
+        const auto unpersisted = log_.slice(persisting_index_ + 1, log_.last_index());
+        ready.entries.assign(unpersisted.begin(), unpersisted.end());
+    }
+    ASSERT(ready.needs_persist());
+    const LogIndex last = ready.entries.empty() ? LogIndex(0) : log_.last_index();
+    ready.write_id = writes_.issue(ready.hard_state, last, log_.term_at(last));
+    persisting_hard_state_ = hard_state_;
+    persisting_index_ = log_.last_index();
 }
 
 Ready Node::ready() {
     ASSERT(!ready_outstanding_);
     Ready ready;
-    if (hard_state_ != persisted_hard_state_) ready.hard_state = hard_state_;
-    if (log_.stable_index() < log_.last_index()) {
-        const auto unstable = log_.slice(log_.stable_index() + 1, log_.last_index());
-        ready.entries.assign(unstable.begin(), unstable.end());
-    }
+    if (has_unpersisted_state() && can_issue_write()) hand_out_write(ready);
     ready.messages = std::move(outbox_);
-    ready.messages_after_persist = std::move(outbox_after_persist_);
     outbox_.clear();
-    outbox_after_persist_.clear();
+    // Figure 2: votes and acknowledgements leave only once what they reveal is durable. While
+    // some state could not be handed out (too many writes outstanding) they keep waiting.
+    if (!has_unpersisted_state()) {
+        writes_.hold(std::move(outbox_after_persist_), ready.messages);
+        outbox_after_persist_.clear();
+    }
     if (applied_index_ < commit_index_) {
         const auto committed = log_.slice(applied_index_ + 1, commit_index_);
         ready.committed_entries.assign(committed.begin(), committed.end());
@@ -179,14 +203,21 @@ void Node::advance(const Ready& ready, Nanos now) {
     ASSERT(ready_outstanding_);
     ready_outstanding_ = false;
     begin_step();
-    if (ready.hard_state) persisted_hard_state_ = *ready.hard_state;
-    if (!ready.entries.empty()) log_.stable_to(ready.entries.back().index, ready.entries.back().term);
     if (!ready.committed_entries.empty()) {
         const LogIndex last_applied = ready.committed_entries.back().index;
         ASSERT_EQ(ready.committed_entries.front().index, applied_index_ + 1);
         ASSERT_LE(last_applied, commit_index_);
         applied_index_ = last_applied;
     }
+    finish_step(now);
+}
+
+void Node::on_persisted(std::uint64_t write_id, Nanos now) {
+    begin_step();
+    const WriteTracker::Write write = writes_.complete(write_id, outbox_);
+    if (write.hard_state) persisted_hard_state_ = *write.hard_state;
+    // A truncation may have replaced the written entries meanwhile; the log then ignores it.
+    if (write.last_index > LogIndex(0)) log_.stable_to(write.last_index, write.last_term);
     // The leader counts itself toward a quorum only for entries it has made durable.
     if (role_ == Role::Leader) maybe_commit();
     finish_step(now);
@@ -339,7 +370,11 @@ void Node::emit_timer(std::string text) {
 void Node::check_invariants() {
     ASSERT_LE(applied_index_, commit_index_);
     ASSERT_LE(commit_index_, log_.last_index());
-    ASSERT_LE(log_.stable_index(), log_.last_index());
+    ASSERT_LE(log_.stable_index(), persisting_index_);
+    ASSERT_LE(persisting_index_, log_.last_index());
+    ASSERT_LE(persisted_hard_state_.current_term, persisting_hard_state_.current_term);
+    ASSERT_LE(persisting_hard_state_.current_term, hard_state_.current_term);
+    ASSERT_LE(writes_.outstanding(), config_.storage_writes_inflight_max);
     ASSERT_GE(hard_state_.current_term, checked_term_);
     ASSERT_GE(commit_index_, checked_commit_index_);
     if (role_ == Role::Leader) {

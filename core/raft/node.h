@@ -33,6 +33,7 @@
 #include "core/raft/progress.h"
 #include "core/raft/ready.h"
 #include "core/raft/trace_line.h"
+#include "core/raft/write_tracker.h"
 #include "core/types.h"
 
 namespace raftlink::raft {
@@ -87,12 +88,20 @@ public:
     /// The peer leadership is being handed to, or no_node.
     NodeId transfer_target() const { return transfer_target_; }
 
-    /// Whether ready() would return anything. False while a Ready is outstanding.
+    /// Whether ready() would return anything. False while a Ready is in hand (not advanced).
     bool has_ready() const;
-    /// Hands out what to persist, send and apply. Precondition: no Ready is outstanding.
+    /// Hands out what to send, persist and apply (see ready.h). Earlier Readies' writes may
+    /// still be outstanding. Precondition: every earlier Ready was advanced.
     Ready ready();
-    /// Acknowledges that everything in `ready` was done (persisted, sent, applied).
+    /// Acknowledges that `ready`'s messages were sent, its committed entries applied and its
+    /// reads taken. Its write, if any, is acknowledged separately by on_persisted.
     void advance(const Ready& ready, Nanos now);
+    /// The write `write_id` (Ready::write_id) is durable. Writes must be reported in the order
+    /// they were handed out. The leader counts itself toward a quorum only for durable entries
+    /// (thesis §10.2.1), and messages that waited for this write go out in the next Ready.
+    void on_persisted(std::uint64_t write_id, Nanos now);
+    /// Storage writes handed out and not yet durable.
+    std::size_t storage_writes_outstanding() const { return writes_.outstanding(); }
 
     /// The earliest time at which on_time has something to do, or no_deadline.
     Nanos next_deadline() const;
@@ -149,6 +158,11 @@ private:
     void maybe_send_timeout_now();
     void abort_transfer(const char* reason);
 
+    // Persistence: node.cc.
+    bool has_unpersisted_state() const;
+    bool can_issue_write() const;
+    void hand_out_write(Ready& ready);
+
     // Timers and the step frame: node.cc.
     void begin_step();
     void finish_step(Nanos now);
@@ -164,7 +178,13 @@ private:
     Config config_;
     Prng prng_;
     HardState hard_state_;
-    HardState persisted_hard_state_;
+    // Persistence (etcd's asynchronous storage writes): what was handed to storage and what is
+    // durable. Invariants: log_.stable_index() <= persisting_index_ <= log_.last_index();
+    // every entry up to persisting_index_ is in an outstanding or durable write.
+    HardState persisting_hard_state_;  // the newest hard state handed out
+    HardState persisted_hard_state_;   // the newest hard state durable
+    LogIndex persisting_index_;
+    WriteTracker writes_;
     Log log_;
     Role role_ = Role::Follower;
     NodeId leader_id_;
@@ -203,8 +223,9 @@ private:
     Nanos won_election_deadline_ = no_deadline;
     Term won_election_term_;
 
-    std::vector<Message> outbox_;                // Ready::messages
-    std::vector<Message> outbox_after_persist_;  // Ready::messages_after_persist
+    std::vector<Message> outbox_;  // Ready::messages
+    // Messages that reveal state which must be durable first; held by writes_ in ready().
+    std::vector<Message> outbox_after_persist_;
     bool ready_outstanding_ = false;
 
     std::vector<TraceLine> trace_;

@@ -3,6 +3,7 @@
 // leader's periodic duties (heartbeats, CheckQuorum, ReadIndex rounds, leadership transfer).
 // The rest of the class is in node.cc and node_election.cc.
 #include <algorithm>
+#include <span>
 #include <utility>
 
 #include "core/assert.h"
@@ -62,6 +63,20 @@ LogIndex retry_index_after_conflict(const Log& log, const AppendEntriesReply& bo
     return std::clamp(retry, LogIndex(1), log.last_index() + 1);
 }
 
+// The longest prefix of `entries` whose data fits in `bytes_max`, but at least one entry, so
+// that an entry larger than the bound still replicates (alone).
+std::span<const Entry> entries_within_bounds(std::span<const Entry> entries,
+                                             std::size_t bytes_max) {
+    ASSERT(!entries.empty());
+    std::size_t count = 1;
+    std::size_t bytes = entries.front().data.size();
+    while (count < entries.size() && bytes + entries[count].data.size() <= bytes_max) {
+        bytes += entries[count].data.size();
+        ++count;
+    }
+    return entries.first(count);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -102,6 +117,11 @@ void Node::handle_append_entries(const Message& message, const AppendEntries& bo
     }
     const LogIndex truncated_from = log_.append_from_leader(body.entries);
     ASSERT(truncated_from == LogIndex(0) || truncated_from > commit_index_);
+    // Entries from the truncation on go to storage again (a write replaces the stored suffix
+    // from its first entry), even if an outstanding write carried the replaced ones.
+    if (truncated_from != LogIndex(0) && persisting_index_ >= truncated_from) {
+        persisting_index_ = truncated_from - 1;
+    }
     const LogIndex last_new = body.prev_log_index + body.entries.size();
     // Figure 2, receiver step 5: commitIndex = min(leaderCommit, index of last new entry).
     const LogIndex leader_commit = std::min(body.leader_commit, last_new);
@@ -118,6 +138,10 @@ void Node::handle_append_entries_reply(const Message& message, const AppendEntri
     emit(concat("Received AppendEntries reply from node ", message.from, ": ",
                 describe_append_reply(message, body)));
     if (role_ != Role::Leader || message.term != hard_state_.current_term) return;
+    // Figure 2, receiver step 1 rejects a stale term with no retry index. Arriving in this
+    // term, such a rejection answers an append this node sent while leading an earlier term
+    // (the follower had moved on), so it says nothing about the follower's log now (§5.1).
+    if (!body.success && body.retry_index == LogIndex(0)) return;
     Progress& progress = progress_.at(message.from);
     progress.recent_active = true;
     // Any answer in this term, success or not, shows the follower still takes us as leader.
@@ -141,10 +165,17 @@ void Node::handle_append_entries_reply(const Message& message, const AppendEntri
         emit(concat("AppendEntries RPC to node ", message.from,
                     " was not successful; decreased nextIndex to ", progress.next_index));
     }
+    if (config_.replicate_on_heartbeat_only) return;
+    // After an acknowledgement the logs agree up to match_index, so the window is filled with
+    // whatever waited (etcd does the same); after a rejection one append probes the hint.
+    bool sent = send_append(message.from);
+    if (body.success) {
+        while (sent && send_append(message.from)) {
+        }
+    }
     // A follower that acknowledged entries after the commit index passed them learns the
     // commit now rather than on the next heartbeat.
-    if (config_.replicate_on_heartbeat_only) return;
-    if (!send_append(message.from) && commit_index_ > progress.commit_index_sent &&
+    if (!sent && commit_index_ > progress.commit_index_sent &&
         progress.match_index > progress.commit_index_sent) {
         send_heartbeat(message.from);
     }
@@ -155,9 +186,10 @@ bool Node::send_append(NodeId peer) {
     if (progress.next_index > log_.last_index()) return false;
     if (progress.window_full(config_.inflight_appends_max)) return false;
     const LogIndex first = progress.next_index;
-    const LogIndex last =
-        std::min(log_.last_index(), first + (config_.entries_per_append_max - 1));
-    const auto entries = log_.slice(first, last);
+    const auto entries = entries_within_bounds(
+        log_.slice(first, std::min(log_.last_index(), first + (config_.entries_per_append_max - 1))),
+        config_.entries_bytes_per_append_max);
+    const LogIndex last = entries.back().index;
     AppendEntries append{first - 1, log_.term_at(first - 1),
                          std::vector<Entry>(entries.begin(), entries.end()), commit_index_,
                          reads_.latest_round()};

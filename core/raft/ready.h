@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: MIT
 // What a node hands to its environment, and what the environment hands back at start.
 //
-// The Ready loop (as etcd's RawNode): take a Ready, send `messages` at once, persist
-// `hard_state` and `entries` (truncating any stored suffix from entries.front().index), and
-// once they are durable send `messages_after_persist`, apply `committed_entries`, then call
-// Node::advance(ready). Only one Ready is outstanding at a time.
+// The Ready loop (etcd's RawNode with asynchronous storage writes): take a Ready; send
+// `messages` at once; if it needs_persist(), hand `hard_state` and `entries` to storage
+// (truncating any stored suffix from entries.front().index) and call
+// Node::on_persisted(write_id) once that write is durable; apply `committed_entries`, answer
+// `reads`, then call Node::advance(ready). Only one Ready is in hand at a time (taken and not
+// yet advanced), but any number of its writes may be outstanding: storage completes them in
+// issue order. Messages that must wait for durability (votes, acknowledgements) stay inside
+// the node until their write is durable and come out in a later Ready's `messages`.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -33,11 +38,14 @@ struct PersistentState {
 struct Ready {
     std::optional<HardState> hard_state;
     std::vector<Entry> entries;
-    /// Safe to send before the persist completes: a leader's AppendEntries (thesis §10.2.1;
-    /// its term and vote became durable before it could win).
+    /// Names this Ready's write when needs_persist(); 0 otherwise. Ids grow by one per write.
+    std::uint64_t write_id = 0;
+    /// Safe to send now: a leader's AppendEntries, even before its own write of the entries is
+    /// durable (thesis §10.2.1; its term and vote became durable before it could win), and
+    /// votes, acknowledgements and RequestVotes whose state is already durable (§5.1, Figure 2).
     std::vector<Message> messages;
-    /// Votes, replies and RequestVotes: sent only once the persist is durable (§5.1, Figure 2).
-    std::vector<Message> messages_after_persist;
+    /// Committed entries to apply, in order. They may not be durable on this node yet: being
+    /// committed, they are durable on a majority and never change (§5.4).
     std::vector<Entry> committed_entries;
     /// Linearizable reads whose leadership check passed (thesis §6.4): answer each once the
     /// state machine has applied its index.

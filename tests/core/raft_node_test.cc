@@ -64,12 +64,12 @@ TEST_CASE("node: grants at most one vote per term [§5.2]") {
 
     node.step(vote_request(2, 1, 1, 0, 0), ms(1));
     Drained first = drain(node, ms(1));
-    CHECK(body_as<RequestVoteReply>(only(first.after_persist)).vote_granted);
+    CHECK(body_as<RequestVoteReply>(only(first.messages)).vote_granted);
     CHECK_EQ(node.voted_for(), NodeId(2));
 
     node.step(vote_request(3, 1, 1, 0, 0), ms(2));
     Drained second = drain(node, ms(2));
-    const Message reply = only(second.after_persist);
+    const Message reply = only(second.messages);
     CHECK_EQ(reply.to, NodeId(3));
     CHECK_EQ(reply.term, Term(1));
     CHECK_FALSE(body_as<RequestVoteReply>(reply).vote_granted);
@@ -81,11 +81,11 @@ TEST_CASE("node: re-grants its vote to the same candidate on a duplicate request
     Node node = make_node(1, {1, 2, 3});
     node.on_time(0);
     node.step(vote_request(2, 1, 1, 0, 0), ms(1));
-    CHECK(body_as<RequestVoteReply>(only(drain(node, ms(1)).after_persist)).vote_granted);
+    CHECK(body_as<RequestVoteReply>(only(drain(node, ms(1)).messages)).vote_granted);
 
     node.step(vote_request(2, 1, 1, 0, 0), ms(2));
     const Drained again = drain(node, ms(2));
-    CHECK(body_as<RequestVoteReply>(only(again.after_persist)).vote_granted);
+    CHECK(body_as<RequestVoteReply>(only(again.messages)).vote_granted);
     CHECK_EQ(node.voted_for(), NodeId(2));
     CHECK_FALSE(again.hard_state.has_value());  // nothing new to persist
 }
@@ -94,7 +94,7 @@ TEST_CASE("node: denies a stale-term RequestVote and replies with its higher ter
     Node node = follower(state_with(3, 0, {1, 3}));
     node.step(vote_request(2, 1, 2, 9, 3), ms(1));
     const Drained drained = drain(node, ms(1));
-    const Message reply = only(drained.after_persist);
+    const Message reply = only(drained.messages);
     CHECK_EQ(reply.term, Term(3));
     CHECK_FALSE(body_as<RequestVoteReply>(reply).vote_granted);
     CHECK_EQ(node.current_term(), Term(3));
@@ -110,7 +110,7 @@ TEST_CASE("node: a higher-term RequestVote makes the node adopt the term and for
     const Drained drained = drain(node, ms(1));
     CHECK_EQ(node.current_term(), Term(3));
     CHECK_EQ(node.voted_for(), NodeId(2));
-    CHECK(body_as<RequestVoteReply>(only(drained.after_persist)).vote_granted);
+    CHECK(body_as<RequestVoteReply>(only(drained.messages)).vote_granted);
     REQUIRE(drained.hard_state.has_value());
     CHECK_EQ(*drained.hard_state, HardState{Term(3), NodeId(2)});
 }
@@ -138,7 +138,7 @@ TEST_CASE("node: grants a vote only to a candidate whose log is at least as up-t
         Node node = follower(state_with(2, 0, {1, 1, 2}));
         node.step(vote_request(2, 1, 3, c.last_log_index, c.last_log_term), ms(1));
         const Drained drained = drain(node, ms(1));
-        const Message reply = only(drained.after_persist);
+        const Message reply = only(drained.messages);
         CHECK_EQ(body_as<RequestVoteReply>(reply).vote_granted, c.want_granted);
         CHECK_EQ(reply.term, Term(3));
         CHECK_EQ(node.current_term(), Term(3));
@@ -147,23 +147,27 @@ TEST_CASE("node: grants a vote only to a candidate whose log is at least as up-t
     }
 }
 
-TEST_CASE("node: the vote reply leaves only after the vote is persisted, in the same Ready "
-          "[§5.1, Figure 2]") {
+TEST_CASE("node: the vote reply leaves only after the vote is persisted [§5.1, Figure 2]") {
     Node node = make_node(1, {1, 2, 3});
     node.on_time(0);
     node.step(vote_request(3, 1, 1, 0, 0), ms(1));
     REQUIRE(node.has_ready());
     const Ready ready = node.ready();
     CHECK(ready.messages.empty());
-    const Message reply = only(ready.messages_after_persist);
-    CHECK_EQ(reply.to, NodeId(3));
-    CHECK(body_as<RequestVoteReply>(reply).vote_granted);
     REQUIRE(ready.hard_state.has_value());
     CHECK_EQ(*ready.hard_state, HardState{Term(1), NodeId(3)});
     CHECK(ready.needs_persist());
-    CHECK_FALSE(node.has_ready());  // one Ready at a time
+    CHECK_FALSE(node.has_ready());  // one Ready in hand at a time
     node.advance(ready, ms(1));
-    CHECK_FALSE(node.has_ready());
+    CHECK_FALSE(node.has_ready());  // the reply waits for the write
+    node.on_persisted(ready.write_id, ms(2));
+    REQUIRE(node.has_ready());
+    const Ready released = node.ready();
+    CHECK_FALSE(released.needs_persist());
+    const Message reply = only(released.messages);
+    CHECK_EQ(reply.to, NodeId(3));
+    CHECK(body_as<RequestVoteReply>(reply).vote_granted);
+    node.advance(released, ms(2));
 }
 
 TEST_CASE("node: granting a vote resets the election timer, denying one does not [§5.2]") {
@@ -223,9 +227,12 @@ TEST_CASE("node: an election timeout makes a follower a candidate of term + 1 th
     REQUIRE(ready.hard_state.has_value());
     CHECK_EQ(*ready.hard_state, HardState{Term(5), NodeId(1)});
     CHECK(ready.messages.empty());  // RequestVote waits for the term and vote to be durable
-    REQUIRE_EQ(ready.messages_after_persist.size(), 2U);
+    node.advance(ready, at);
+    node.on_persisted(ready.write_id, at);
+    const Ready released = node.ready();
+    REQUIRE_EQ(released.messages.size(), 2U);
     std::set<std::uint64_t> asked;
-    for (const Message& message : ready.messages_after_persist) {
+    for (const Message& message : released.messages) {
         const RequestVote& request = body_as<RequestVote>(message);
         CHECK_EQ(message.from, NodeId(1));
         CHECK_EQ(message.term, Term(5));
@@ -234,7 +241,7 @@ TEST_CASE("node: an election timeout makes a follower a candidate of term + 1 th
         asked.insert(message.to.value);
     }
     CHECK_EQ(asked, std::set<std::uint64_t>{2, 3});
-    node.advance(ready, at);
+    node.advance(released, at);
 }
 
 TEST_CASE("node: a candidate becomes leader once a majority, itself included, granted [§5.2]") {
@@ -266,8 +273,7 @@ TEST_CASE("node: a new leader appends a no-op of its term and sends AppendEntrie
     const Ready ready = node.ready();
     const Entry noop{Term(2), LogIndex(3), Bytes{}};
     CHECK_EQ(ready.entries, std::vector<Entry>{noop});
-    CHECK(ready.messages_after_persist.empty());
-    REQUIRE_EQ(ready.messages.size(), 2U);
+    REQUIRE_EQ(ready.messages.size(), 2U);  // before the leader's own write is durable
     std::set<std::uint64_t> sent_to;
     for (const Message& message : ready.messages) {
         const AppendEntries& append_entries = body_as<AppendEntries>(message);
@@ -338,7 +344,7 @@ TEST_CASE("node: a candidate that receives AppendEntries of its term becomes fol
     CHECK_EQ(node.current_term(), Term(1));
     CHECK_EQ(node.leader_id(), NodeId(2));
     CHECK_EQ(node.voted_for(), NodeId(1));  // its own vote of this term stands
-    const Message reply = only(drain(node, at + 1).after_persist);
+    const Message reply = only(drain(node, at + 1).messages);
     CHECK(body_as<AppendEntriesReply>(reply).success);
 }
 
@@ -349,7 +355,7 @@ TEST_CASE("node: a candidate rejects AppendEntries of an older term and stays ca
     node.step(append(2, 1, 3, 0, 0, {}, 0), at + 1);
     CHECK_EQ(node.role(), Role::Candidate);
     CHECK_EQ(node.current_term(), Term(4));
-    const Message reply = only(drain(node, at + 1).after_persist);
+    const Message reply = only(drain(node, at + 1).messages);
     CHECK_EQ(reply.term, Term(4));
     CHECK_FALSE(body_as<AppendEntriesReply>(reply).success);
 }
@@ -414,7 +420,7 @@ TEST_CASE("node: a follower rejects AppendEntries whose previous entry does not 
                          {entry(3, c.prev_log_index + 1)}, 1),
                   ms(1));
         const Drained drained = drain(node, ms(1));
-        const Message reply = only(drained.after_persist);
+        const Message reply = only(drained.messages);
         const AppendEntriesReply& body = body_as<AppendEntriesReply>(reply);
         CHECK_FALSE(body.success);
         CHECK_EQ(body.retry_index, LogIndex(c.want_retry_index));
@@ -452,7 +458,7 @@ TEST_CASE("node: a conflicting suffix is truncated and replaced by the leader's 
         CHECK_EQ(drained.persisted, c.from_leader);  // storage rewrites from index 3
         CHECK_EQ(node.log().stable_index(), node.log().last_index());
         const AppendEntriesReply& reply =
-            body_as<AppendEntriesReply>(only(drained.after_persist));
+            body_as<AppendEntriesReply>(only(drained.messages));
         CHECK(reply.success);
         CHECK_EQ(reply.match_index, LogIndex(2 + c.from_leader.size()));
     }
@@ -487,7 +493,7 @@ TEST_CASE("node: a duplicated or reordered older AppendEntries does not truncate
         CHECK_EQ(node.log().truncation_count(), 0U);
         CHECK(drained.persisted.empty());
         const AppendEntriesReply& reply =
-            body_as<AppendEntriesReply>(only(drained.after_persist));
+            body_as<AppendEntriesReply>(only(drained.messages));
         CHECK(reply.success);
         CHECK_EQ(reply.match_index, LogIndex(c.want_match_index));
     }
@@ -540,17 +546,22 @@ TEST_CASE("node: the success reply carries match_index and leaves only after the
     REQUIRE(ready.hard_state.has_value());
     CHECK_EQ(*ready.hard_state, HardState{Term(1), no_node});
     CHECK(ready.messages.empty());
-    const Message reply = only(ready.messages_after_persist);
+    // Committed entries are applied at once: committed means durable on a majority (§5.4).
+    CHECK_EQ(ready.committed_entries, std::vector<Entry>{entry(1, 1)});
+    CHECK_EQ(node.log().stable_index(), LogIndex(0));
+    node.advance(ready, ms(1));
+    CHECK_EQ(node.applied_index(), LogIndex(1));
+    CHECK_FALSE(node.has_ready());  // the acknowledgement waits for the write
+    node.on_persisted(ready.write_id, ms(2));
+    CHECK_EQ(node.log().stable_index(), LogIndex(2));
+    const Ready released = node.ready();
+    const Message reply = only(released.messages);
     CHECK_EQ(reply.to, NodeId(2));
     CHECK_EQ(reply.term, Term(1));
     const AppendEntriesReply& body = body_as<AppendEntriesReply>(reply);
     CHECK(body.success);
     CHECK_EQ(body.match_index, LogIndex(2));
-    CHECK_EQ(ready.committed_entries, std::vector<Entry>{entry(1, 1)});
-    CHECK_EQ(node.log().stable_index(), LogIndex(0));
-    node.advance(ready, ms(1));
-    CHECK_EQ(node.log().stable_index(), LogIndex(2));
-    CHECK_EQ(node.applied_index(), LogIndex(1));
+    node.advance(released, ms(2));
 }
 
 TEST_CASE("node: a stale-term AppendEntries is rejected with the higher term and does not reset "
@@ -559,7 +570,7 @@ TEST_CASE("node: a stale-term AppendEntries is rejected with the higher term and
     const Nanos deadline = node.next_deadline();
     node.step(append(2, 1, 2, 1, 1, {entry(2, 2)}, 1), ms(100));
     const Drained drained = drain(node, ms(100));
-    const Message reply = only(drained.after_persist);
+    const Message reply = only(drained.messages);
     CHECK_EQ(reply.term, Term(3));
     CHECK_FALSE(body_as<AppendEntriesReply>(reply).success);
     CHECK_EQ(node.log().last_index(), LogIndex(1));
@@ -656,9 +667,10 @@ TEST_CASE("node: a leader counts itself toward a majority only once its own entr
 
         node.propose(Bytes{1}, at + 2);
         const Ready ready = node.ready();  // the leader's write of entry 2 is in flight
+        node.advance(ready, at + 2);
         node.step(append_reply(2, 1, 1, true, 2), at + 3);
         CHECK_EQ(node.commit_index(), LogIndex(1));  // {2} and a non-durable leader
-        node.advance(ready, at + 4);
+        node.on_persisted(ready.write_id, at + 4);
         CHECK_EQ(node.commit_index(), LogIndex(2));
         const Drained drained = drain(node, at + 4);
         CHECK_EQ(drained.committed, std::vector<Entry>{Entry{Term(1), LogIndex(2), Bytes{1}}});
@@ -672,13 +684,15 @@ TEST_CASE("node: a leader counts itself toward a majority only once its own entr
     }
     SUBCASE("two followers are a majority before the leader's write is durable") {
         const Ready ready = node.ready();  // the no-op's write is in flight
+        node.advance(ready, at);
         node.step(append_reply(2, 1, 1, true, 1), at + 1);
         CHECK_EQ(node.commit_index(), LogIndex(0));
         node.step(append_reply(3, 1, 1, true, 1), at + 1);
         CHECK_EQ(node.commit_index(), LogIndex(1));
-        node.advance(ready, at + 2);
+        // Committed entries are handed out before the leader's own write is durable.
         const Drained drained = drain(node, at + 2);
         CHECK_EQ(drained.committed.size(), 1U);
+        node.on_persisted(ready.write_id, at + 3);
     }
 }
 
@@ -740,7 +754,6 @@ TEST_CASE("node: an idle leader sends an empty AppendEntries to every follower e
         CHECK(drain(node, due - 1).all().empty());
         node.on_time(due);
         const Drained drained = drain(node, due);
-        CHECK(drained.after_persist.empty());
         REQUIRE_EQ(drained.messages.size(), 2U);
         std::set<std::uint64_t> sent_to;
         for (const Message& message : drained.messages) {

@@ -136,22 +136,17 @@ inline std::vector<Message> addressed_to(const std::vector<Message>& messages, s
 struct Drained {
     std::size_t ready_count = 0;
     std::vector<Message> messages;       // Ready::messages, in order
-    std::vector<Message> after_persist;  // Ready::messages_after_persist, in order
     std::vector<Entry> persisted;        // Ready::entries, in order
     std::vector<Entry> committed;        // Ready::committed_entries, in order
     std::optional<HardState> hard_state;  // the latest Ready::hard_state
     std::vector<ReadState> reads;        // Ready::reads, in order
 
-    /// Both message lists: messages first, then messages_after_persist.
-    std::vector<Message> all() const {
-        std::vector<Message> out = messages;
-        out.insert(out.end(), after_persist.begin(), after_persist.end());
-        return out;
-    }
+    /// Every message sent (those that waited for a write come out once it is durable).
+    std::vector<Message> all() const { return messages; }
 };
 
-/// Takes Readies and advances them (as if persisted, sent and applied) until the node has
-/// nothing more to hand out.
+/// Takes Readies and advances them (as if sent and applied, and their writes durable at once)
+/// until the node has nothing more to hand out.
 inline Drained drain(Node& node, Nanos now) {
     Drained drained;
     while (node.has_ready()) {
@@ -160,9 +155,6 @@ inline Drained drain(Node& node, Nanos now) {
         ++drained.ready_count;
         drained.messages.insert(drained.messages.end(), ready.messages.begin(),
                                 ready.messages.end());
-        drained.after_persist.insert(drained.after_persist.end(),
-                                     ready.messages_after_persist.begin(),
-                                     ready.messages_after_persist.end());
         drained.persisted.insert(drained.persisted.end(), ready.entries.begin(),
                                  ready.entries.end());
         drained.committed.insert(drained.committed.end(), ready.committed_entries.begin(),
@@ -170,6 +162,7 @@ inline Drained drain(Node& node, Nanos now) {
         if (ready.hard_state) drained.hard_state = ready.hard_state;
         drained.reads.insert(drained.reads.end(), ready.reads.begin(), ready.reads.end());
         node.advance(ready, now);
+        if (ready.needs_persist()) node.on_persisted(ready.write_id, now);
     }
     (void)node.take_trace();
     return drained;
