@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+// One keep-alive HTTP/1.1 client connection (Boost.Beast) that carries one request at a time.
+//
+// It connects on its first exchange and stays open while the server keeps it alive, so that
+// a run measures the server rather than TCP handshakes. Each exchange has one deadline that
+// covers connecting, writing and reading, like Go's http.Client.Timeout in vegeta. All of it
+// runs on the io_context's thread; callbacks fire there.
+#pragma once
+
+#include <utility>  // NB: before Boost.Asio, which GCC 12 in C++20 mode needs.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "apps/bench/go_duration.h"
+#include "apps/bench/request_target.h"
+
+namespace raftlink::bench {
+
+using Endpoints = boost::asio::ip::tcp::resolver::results_type;
+
+/// How one request/response exchange ended.
+struct ExchangeOutcome {
+    /// The HTTP status, or 0 when no complete answer arrived.
+    unsigned status_code = 0;
+    /// The "409 Conflict" status line, or the transport error; empty for a 2xx/3xx answer.
+    std::string error;
+    std::string body;
+    /// The server's Location header (the 302 of a read), empty when absent.
+    std::string location;
+    /// The connection may carry another request.
+    bool reusable = false;
+    /// It failed on a reused connection before a byte of the answer arrived: the server had
+    /// closed the idle connection, so the request may be sent again on a fresh one.
+    bool stale_connection = false;
+    /// Bytes of the request body written.
+    std::size_t bytes_out = 0;
+};
+
+class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
+public:
+    using Done = std::function<void(ExchangeOutcome)>;
+
+    /// host_header is sent as Host on every request. endpoints must outlive the connection.
+    HttpConnection(boost::asio::io_context& context, const Endpoints& endpoints,
+                   std::string host_header);
+
+    /// Sends request and reads the whole answer within timeout; done fires exactly once.
+    /// Precondition: no exchange is running on this connection.
+    void exchange(const PreparedRequest& request, DurationNs timeout, Done done);
+
+    /// Closes the socket; a running exchange fails.
+    void close();
+
+private:
+    void connect();
+    void on_connect(boost::beast::error_code error);
+    void write();
+    void on_write(boost::beast::error_code error);
+    void read();
+    void on_read(boost::beast::error_code error, std::size_t bytes);
+    void fail(boost::beast::error_code error, const char* stage, bool before_answer);
+    void finish(ExchangeOutcome outcome);
+
+    boost::beast::tcp_stream stream_;
+    const Endpoints& endpoints_;
+    std::string host_header_;
+    boost::beast::flat_buffer buffer_;
+    boost::beast::http::request<boost::beast::http::string_body> request_;
+    std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser_;
+    Done done_;
+    bool connected_ = false;
+    /// This exchange runs on a connection that already carried one.
+    bool reused_ = false;
+    bool busy_ = false;
+};
+
+}  // namespace raftlink::bench
