@@ -49,7 +49,7 @@ RunRecord run_closed_loop(const RequestTarget& target, const LoadSettings& setti
     ASSERT(pacing.duration > 0 || pacing.requests_max > 0);
     const Endpoints endpoints = resolve_endpoint(settings.endpoint);
     const unsigned threads = std::min(settings.threads, pacing.connections);
-    const RunClock clock;
+    RunClock clock;
     SharedSequence sequence;
     std::vector<std::unique_ptr<LoadWorker>> workers;
     std::vector<std::vector<std::unique_ptr<ClosedLoopChannel>>> channels(threads);
@@ -62,6 +62,7 @@ RunRecord run_closed_loop(const RequestTarget& target, const LoadSettings& setti
                 std::make_unique<ClosedLoopChannel>(*workers.back(), sequence, pacing));
         }
     }
+    clock.restart();
     std::vector<std::thread> running;
     for (unsigned i = 0; i < threads; ++i) {
         running.emplace_back([&, i] {

@@ -22,12 +22,28 @@ std::string mebibytes(std::optional<std::uint64_t> kib) {
     return kib ? fmt::format("{:.1f} MiB", static_cast<double>(*kib) / 1024) : "unknown";
 }
 
-/// A latency figure of a phase, or "n/a" when the phase did not run.
+/// What makes a phase's figures doubtful: failed requests (their latencies are in the
+/// percentiles, as in vegeta) and elections during the phase. Empty when there is neither.
+std::string phase_caveats(const PhaseResult& phase) {
+    std::vector<std::string> caveats;
+    if (phase.run.metrics.successes < phase.run.metrics.requests) {
+        caveats.push_back(fmt::format("{:.2f}% success", phase.run.metrics.success_ratio * 100));
+    }
+    if (phase.term_before != phase.term_after || phase.leader_before != phase.leader_after) {
+        caveats.push_back("leader changed");
+    }
+    if (phase.run.metrics.late_launches > 0) {
+        caveats.push_back(fmt::format("{} late launches", phase.run.metrics.late_launches));
+    }
+    return caveats.empty() ? "" : fmt::format(" ({})", fmt::join(caveats, "; "));
+}
+
+/// A latency figure of a phase with its caveats, or "n/a" when the phase did not run.
 std::string phase_figure(const ClusterReport& report, const std::string& key,
                          DurationNs LatencyFigures::*figure) {
     const PhaseResult* phase = find_phase(report, key);
     if (phase == nullptr || phase->run.metrics.requests == 0) return "n/a";
-    return format_vegeta_duration(phase->run.metrics.latencies.*figure);
+    return format_vegeta_duration(phase->run.metrics.latencies.*figure) + phase_caveats(*phase);
 }
 
 std::string failover_summary(const std::vector<FailoverRun>& runs) {
@@ -195,7 +211,7 @@ std::string format_summary_markdown(const ClusterReport& report) {
         {fmt::format("write p99 at {:g}/s", options.write_rate_low),
          phase_figure(report, low, &LatencyFigures::p99)},
         {fmt::format("max writes/s (closed loop, {} connections)", options.closed_connections),
-         max ? fmt::format("{:.0f}", max->run.metrics.throughput) : "n/a"},
+         max ? fmt::format("{:.0f}{}", max->run.metrics.throughput, phase_caveats(*max)) : "n/a"},
         {fmt::format("follower read p99 at {:g}/s", options.read_rate),
          phase_figure(report, read, &LatencyFigures::p99)},
         {"failover (leader SIGKILL to next 201)", failover_summary(report.failovers)},
@@ -205,9 +221,8 @@ std::string format_summary_markdown(const ClusterReport& report) {
     };
     if (report.fill) {
         const FillResult& fill = *report.fill;
-        rows.emplace_back(
-            fmt::format("RSS per node with {} URLs", fill.urls),
-            format_memory(fill.memory));
+        rows.emplace_back(fmt::format("RSS per node with {} URLs", fill.urls),
+                          format_memory(fill.memory));
         rows.emplace_back(
             fmt::format("restart of node {}: /healthz, caught up", fill.restarted_node),
             fmt::format("{}, {}", format_vegeta_duration(fill.healthy_time),

@@ -25,7 +25,8 @@ Endpoints resolve_endpoint(const HttpEndpoint& endpoint) {
 }
 
 LoadWorker::LoadWorker(const Endpoints& endpoints, const RequestTarget& target,
-                       const LoadSettings& settings, std::size_t connections_max, RunClock clock)
+                       const LoadSettings& settings, std::size_t connections_max,
+                       const RunClock& clock)
     : target_(target),
       settings_(settings),
       clock_(clock),

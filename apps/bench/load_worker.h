@@ -22,6 +22,10 @@ namespace raftlink::bench {
 struct RunClock {
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 
+    /// Sets the zero to now: a run restarts it once its setup is done, just before its threads
+    /// start, so that allocation is not counted as the generator being late.
+    void restart() { start = std::chrono::steady_clock::now(); }
+
     DurationNs now() const {
         return std::chrono::duration_cast<std::chrono::nanoseconds>(
                    std::chrono::steady_clock::now() - start)
@@ -51,9 +55,10 @@ Endpoints resolve_endpoint(const HttpEndpoint& endpoint);
 
 class LoadWorker {
 public:
-    /// endpoints and target must outlive the worker.
+    /// endpoints, target, settings and clock must outlive the worker. The clock is shared by
+    /// every worker of a run and may be restarted until the workers' threads start.
     LoadWorker(const Endpoints& endpoints, const RequestTarget& target,
-               const LoadSettings& settings, std::size_t connections_max, RunClock clock);
+               const LoadSettings& settings, std::size_t connections_max, const RunClock& clock);
 
     /// Launches request `sequence` now, scheduled at scheduled_ns. on_done (optional) fires
     /// after its result is recorded.
@@ -74,7 +79,7 @@ private:
     boost::asio::io_context context_{1};
     const RequestTarget& target_;
     const LoadSettings& settings_;
-    RunClock clock_;
+    const RunClock& clock_;
     ConnectionPool pool_;
     RunRecord record_;
 };
