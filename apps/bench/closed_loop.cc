@@ -49,7 +49,8 @@ RunRecord run_closed_loop(const RequestTarget& target, const LoadSettings& setti
     ASSERT(pacing.duration > 0 || pacing.requests_max > 0);
     const Endpoints endpoints = resolve_endpoint(settings.endpoint);
     const unsigned threads = std::min(settings.threads, pacing.connections);
-    RunClock clock;
+    RunClock own_clock;
+    const RunClock& clock = settings.clock != nullptr ? *settings.clock : own_clock;
     SharedSequence sequence;
     std::vector<std::unique_ptr<LoadWorker>> workers;
     std::vector<std::vector<std::unique_ptr<ClosedLoopChannel>>> channels(threads);
@@ -62,7 +63,7 @@ RunRecord run_closed_loop(const RequestTarget& target, const LoadSettings& setti
                 std::make_unique<ClosedLoopChannel>(*workers.back(), sequence, pacing));
         }
     }
-    clock.restart();
+    if (settings.clock == nullptr) own_clock.restart();
     std::vector<std::thread> running;
     for (unsigned i = 0; i < threads; ++i) {
         running.emplace_back([&, i] {

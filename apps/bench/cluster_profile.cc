@@ -19,6 +19,10 @@ constexpr DurationNs restart_deadline = 10 * minute;
 /// How often a restarting node's /healthz is polled.
 constexpr auto healthz_poll_interval = std::chrono::milliseconds(5);
 constexpr DurationNs probe_timeout = 1 * second;
+/// The fill sends at most this many creates before it checks who leads.
+constexpr std::uint64_t fill_round_requests = 100000;
+/// A fill that needs more rounds than this is not converging (a leader that keeps moving).
+constexpr unsigned fill_rounds_max = 1000;
 
 DurationNs since(SteadyClock::time_point start) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - start).count();
@@ -51,6 +55,7 @@ private:
     }
     PhaseResult run_phase(const PhaseSpec& spec, const RequestTarget& target);
     PhaseResult run_create_phase(PhaseSpec spec);
+    PhaseResult run_fill_creates();
     void wait_all_caught_up(unsigned leader);
     std::vector<NodeMemory> measure_memory();
     unsigned follower_of(unsigned leader);
@@ -126,14 +131,71 @@ unsigned ProfileRunner::follower_of(unsigned leader) {
     return leader;  // a one-node cluster: its leader is the only replica there is
 }
 
+PhaseResult ProfileRunner::run_fill_creates() {
+    // The fill is set-up, not a measurement: if leadership moves, the creates follow it, in
+    // rounds sent to whoever leads, until options_.fill have succeeded. The rounds share one
+    // clock, so that their records merge into one table.
+    RunClock clock;
+    PhaseResult fill{"fill", "", cluster_.wait_for_leader(options_.leader_deadline), {}};
+    fill.run.description = {"create",
+                            cluster_.http_endpoint(fill.node).url(),
+                            LoopMode::Closed,
+                            0,
+                            options_.closed_connections,
+                            0,
+                            options_.fill,
+                            LatencyOrigin::Sent};
+    if (const auto before = fetch_status(cluster_.http_endpoint(fill.node), probe_timeout)) {
+        fill.leader_before = before->leader;
+        fill.term_before = before->term;
+    }
+    std::uint64_t successes = 0;
+    unsigned leader = fill.node;
+    for (unsigned round = 0; successes < options_.fill; ++round) {
+        throw_if_interrupted();
+        if (round >= fill_rounds_max) {
+            throw std::runtime_error(fmt::format("fill: {} of {} created after {} rounds",
+                                                 successes, options_.fill, round));
+        }
+        if (round > 0) leader = cluster_.wait_for_leader(options_.leader_deadline);
+        const CreateTarget target(std::string(default_body_template), next_sequence_);
+        LoadPlan plan;
+        plan.description = fill.run.description;
+        plan.description.requests_max = std::min(options_.fill - successes, fill_round_requests);
+        plan.settings.endpoint = cluster_.http_endpoint(leader);
+        plan.settings.timeout = options_.request_timeout;
+        plan.settings.threads = options_.threads;
+        plan.settings.clock = &clock;
+        plan.progress = options_.progress;
+        LoadRun run = execute_load(target, plan);
+        cluster_.check_running();
+        for (RequestResult& result : run.record.results) {
+            result.sequence += fill.run.record.results.size();
+        }
+        next_sequence_ += run.metrics.requests;
+        successes += run.metrics.successes;
+        std::vector<RunRecord> parts;
+        parts.push_back(std::move(fill.run.record));
+        parts.push_back(std::move(run.record));
+        fill.run.record = merge_records(std::move(parts));
+    }
+    fill.run.metrics = summarize(fill.run.record, LatencyOrigin::Sent);
+    if (const auto after = fetch_status(cluster_.http_endpoint(leader), probe_timeout)) {
+        fill.leader_after = after->leader;
+        fill.term_after = after->term;
+    }
+    fill.title = fmt::format(
+        "fill: {} URLs created on the leader (node {}{}), closed loop, {} connections",
+        options_.fill, fill.node, leader == fill.node ? "" : fmt::format(", then node {}", leader),
+        options_.closed_connections);
+    if (listener_.on_phase) listener_.on_phase(fill);
+    return fill;
+}
+
 FillResult ProfileRunner::run_fill() {
-    const unsigned leader = cluster_.wait_for_leader(options_.leader_deadline);
     FillResult fill;
-    fill.phase = run_create_phase(
-        {"fill",
-         fmt::format("fill: {} creates on the leader (node {}), closed loop, {} connections",
-                     options_.fill, leader, options_.closed_connections),
-         leader, LoopMode::Closed, 0, options_.closed_connections, 0, options_.fill, false});
+    fill.phase = run_fill_creates();
+    const unsigned leader = cluster_.wait_for_leader(options_.leader_deadline);
     const auto status = fetch_status(cluster_.http_endpoint(leader), probe_timeout);
     if (!status) throw NodeFailure(fmt::format("leader node {} does not answer /status", leader));
     fill.commit_index = status->commit_index;

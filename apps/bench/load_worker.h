@@ -47,6 +47,10 @@ struct LoadSettings {
     bool collect_ids = false;
     /// Live counters for the progress line; may be null.
     ProgressCounters* progress = nullptr;
+    /// If set, times (and an open loop's schedule, and a closed loop's duration) count from
+    /// this clock's zero, so that the records of several runs merge into one; otherwise each
+    /// run starts its own clock when its setup is done.
+    const RunClock* clock = nullptr;
 };
 
 /// Resolves settings.endpoint once for the whole run; throws std::runtime_error naming the

@@ -83,7 +83,8 @@ RunRecord run_open_loop(const RequestTarget& target, const LoadSettings& setting
     const std::uint64_t total = open_loop_request_count(pacing);
     const unsigned threads = settings.threads;
     const std::size_t connections_each = std::max<std::size_t>(1, pacing.connections_max / threads);
-    RunClock clock;
+    RunClock own_clock;
+    const RunClock& clock = settings.clock != nullptr ? *settings.clock : own_clock;
     std::vector<std::unique_ptr<LoadWorker>> workers;
     std::vector<std::unique_ptr<OpenLoopPacer>> pacers;
     for (unsigned i = 0; i < threads; ++i) {
@@ -93,7 +94,7 @@ RunRecord run_open_loop(const RequestTarget& target, const LoadSettings& setting
         pacers.push_back(
             std::make_unique<OpenLoopPacer>(*workers.back(), pacing.rate, total, i, threads));
     }
-    clock.restart();
+    if (settings.clock == nullptr) own_clock.restart();
     std::vector<std::thread> running;
     for (unsigned i = 0; i < threads; ++i) {
         running.emplace_back([&, i] {
