@@ -43,6 +43,22 @@ inline constexpr bool is_plain_part =
     std::is_same_v<T, const char*> || std::is_same_v<T, char*> || is_char_array<T> ||
     std::is_same_v<T, char> || is_decimal_integer<T> || is_strong<T>;
 
+/// An upper bound on what append_plain adds for `part`, to reserve once.
+template <typename T>
+std::size_t plain_bytes_max(const T& part) {
+    if constexpr (is_strong<T> || is_decimal_integer<T>) {
+        return 20;  // the digits of a 64-bit integer, or 19 and a minus sign
+    } else if constexpr (std::is_same_v<T, char>) {
+        return 1;
+    } else if constexpr (is_char_array<T>) {
+        return sizeof(T);  // up to its NUL, which is within the array
+    } else if constexpr (std::is_same_v<T, const char*> || std::is_same_v<T, char*>) {
+        return std::char_traits<char>::length(part);
+    } else {
+        return part.size();
+    }
+}
+
 template <typename T>
 void append_plain(std::string& out, const T& part) {
     if constexpr (is_strong<T>) {
@@ -72,6 +88,7 @@ template <typename... Parts>
 std::string concat(const Parts&... parts) {
     if constexpr ((detail::is_plain_part<Parts> && ...)) {
         std::string out;
+        out.reserve((std::size_t{0} + ... + detail::plain_bytes_max(parts)));
         (detail::append_plain(out, parts), ...);
         return out;
     } else {

@@ -144,14 +144,19 @@ void UrlStore::apply_noop(LogIndex index) {
 }
 
 std::optional<UrlRecord> UrlStore::lookup(std::string_view code) const {
+    const UrlRecord* record = find(code);
+    if (record == nullptr) return std::nullopt;
+    return *record;
+}
+
+const UrlRecord* UrlStore::find(std::string_view code) const {
     // The code comes from a client and may be anything; an unknown one is simply absent.
-    // NB: the map's hash is not transparent, so the lookup copies the code once.
-    const auto found = index_by_code_.find(std::string(code));
-    if (found == index_by_code_.end()) return std::nullopt;
+    const auto found = index_by_code_.find(code);
+    if (found == index_by_code_.end()) return nullptr;
     const auto record = records_.find(found->second);
     ASSERT(record != records_.end());
     ASSERT_EQ(record->second.code, code);
-    return record->second;
+    return &record->second;
 }
 
 const UrlRecord& UrlStore::insert_record(LogIndex index, std::string url,

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -49,6 +50,8 @@ public:
     void apply_noop(LogIndex index);
 
     std::optional<UrlRecord> lookup(std::string_view code) const;
+    /// lookup() without the copy: the record, valid until the next apply, or null.
+    const UrlRecord* find(std::string_view code) const;
     /// Calls `visit` for every record, in log index order.
     template <typename Visit>
     void for_each(Visit&& visit) const {
@@ -77,11 +80,20 @@ private:
     LogIndex applied_index_{0};
     // Keyed by log index, so iteration (snapshots) is in a deterministic order.
     std::map<LogIndex, UrlRecord> records_;
+    /// Hashes std::string and std::string_view alike, so that a lookup by a view of a code or
+    /// key does not copy it into a string first (C++20 heterogeneous lookup).
+    struct TextHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view text) const {
+            return std::hash<std::string_view>{}(text);
+        }
+    };
+    using IndexByText = std::unordered_map<std::string, LogIndex, TextHash, std::equal_to<>>;
     // code -> index, for lookups; never iterated.
-    std::unordered_map<std::string, LogIndex> index_by_code_;
+    IndexByText index_by_code_;
     // idempotency key -> index of the create that first used it; never iterated for output
     // (eviction and snapshots use keys_by_index_).
-    std::unordered_map<std::string, LogIndex> index_by_key_;
+    IndexByText index_by_key_;
     std::map<LogIndex, std::string> keys_by_index_;
 };
 

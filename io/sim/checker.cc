@@ -15,8 +15,8 @@ Violation safety(std::string property, std::string detail) {
 
 std::optional<Violation> lacks_acknowledged(std::size_t index, const Replica& replica,
                                             const fsm::UrlRecord& record) {
-    const auto found = replica.store().lookup(record.code);
-    if (found && found->url == record.url) return std::nullopt;
+    const fsm::UrlRecord* found = replica.store().find(record.code);
+    if (found != nullptr && found->url == record.url) return std::nullopt;
     return safety("acknowledged writes are durable",
                   concat("node ", index + 1, " applied index ", replica.store().applied_index(),
                          " but lacks short id ", record.code, " (index ", record.index, ")"));
@@ -311,7 +311,7 @@ std::optional<Violation> Checker::at_end(const Cluster& cluster, bool quiet) con
                          "no leader at the end of the run"};
     }
     for (const auto& [code, record] : acknowledged_) {
-        if (!cluster.replica(*leader)->store().lookup(code)) {
+        if (cluster.replica(*leader)->store().find(code) == nullptr) {
             return Violation{Violation::Kind::Liveness, "leader has every acknowledged write",
                              concat("leader ", *leader + 1, " has not applied short id ", code,
                                     " (index ", record.index, ")")};

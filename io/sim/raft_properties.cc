@@ -3,12 +3,40 @@
 
 #include <algorithm>
 
-#include "core/hash.h"
 #include "core/text.h"
 
 namespace raftlink::sim {
 
-std::uint64_t hash_bytes(const Bytes& bytes) { return fnv1a64(bytes); }
+namespace {
+
+// MurmurHash3's 64-bit finalizer: every input bit affects every output bit.
+std::uint64_t mix(std::uint64_t value) {
+    value ^= value >> 33;
+    value *= 0xff51afd7ed558ccdULL;
+    value ^= value >> 33;
+    value *= 0xc4ceb9fe1a85ec53ULL;
+    value ^= value >> 33;
+    return value;
+}
+
+}  // namespace
+
+std::uint64_t hash_bytes(const Bytes& bytes) {
+    constexpr std::uint64_t multiplier = 0x9e3779b97f4a7c15ULL;
+    std::uint64_t hash = mix(bytes.size() ^ 0x2545f4914f6cdd1dULL);
+    std::size_t offset = 0;
+    for (; offset + 8 <= bytes.size(); offset += 8) {
+        std::uint64_t word = 0;
+        for (std::size_t i = 0; i < 8; ++i) word |= std::uint64_t{bytes[offset + i]} << (8 * i);
+        hash = (hash ^ mix(word)) * multiplier;
+        hash = (hash << 29) | (hash >> 35);
+    }
+    std::uint64_t tail = 0;
+    for (std::size_t i = 0; offset + i < bytes.size(); ++i) {
+        tail |= std::uint64_t{bytes[offset + i]} << (8 * i);
+    }
+    return mix(hash ^ mix(tail + 1));
+}
 
 EntryStamp stamp_of(const raft::Entry& entry) {
     return EntryStamp{entry.term, hash_bytes(entry.data)};
@@ -40,8 +68,8 @@ std::optional<fsm::UrlRecord> first_acknowledged_missing(
     LogIndex from) {
     auto it = acknowledged.upper_bound(from);
     for (; it != acknowledged.end() && it->first <= store.applied_index(); ++it) {
-        const auto found = store.lookup(it->second.code);
-        if (!found || found->url != it->second.url) return it->second;
+        const fsm::UrlRecord* found = store.find(it->second.code);
+        if (found == nullptr || found->url != it->second.url) return it->second;
     }
     return std::nullopt;
 }
