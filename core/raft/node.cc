@@ -141,86 +141,10 @@ bool Node::transfer_leadership(NodeId target, Nanos now) {
     timeout_now_sent_ = false;
     // Catch the target up from what it acknowledged: appends believed in flight may be lost,
     // and the transfer should not wait for the next heartbeat to find out.
-    Progress& progress = progress_.at(target);
-    progress.inflight.clear();
-    progress.next_index = progress.match_index + 1;
+    progress_.at(target).resend_unacknowledged();
     if (!send_append(target)) maybe_send_timeout_now();
     finish_step(now);
     return true;
-}
-
-bool Node::has_unpersisted_state() const {
-    return hard_state_ != persisting_hard_state_ || persisting_index_ < log_.last_index();
-}
-
-bool Node::can_issue_write() const {
-    return writes_.outstanding() < config_.storage_writes_inflight_max;
-}
-
-bool Node::has_ready() const {
-    if (ready_outstanding_) return false;
-    const bool unpersisted = has_unpersisted_state();
-    // Held messages can be placed only once everything they reveal has been handed out.
-    return (unpersisted && can_issue_write()) || (!unpersisted && !outbox_after_persist_.empty()) ||
-           !outbox_.empty() || applied_index_ < commit_index_ || !reads_ready_.empty();
-}
-
-void Node::hand_out_write(Ready& ready) {
-    if (hard_state_ != persisting_hard_state_) ready.hard_state = hard_state_;
-    if (persisting_index_ < log_.last_index()) {
-        const auto unpersisted = log_.slice(persisting_index_ + 1, log_.last_index());
-        ready.entries.assign(unpersisted.begin(), unpersisted.end());
-    }
-    ASSERT(ready.needs_persist());
-    const LogIndex last = ready.entries.empty() ? LogIndex(0) : log_.last_index();
-    ready.write_id = writes_.issue(ready.hard_state, last, log_.term_at(last));
-    persisting_hard_state_ = hard_state_;
-    persisting_index_ = log_.last_index();
-}
-
-Ready Node::ready() {
-    ASSERT(!ready_outstanding_);
-    Ready ready;
-    if (has_unpersisted_state() && can_issue_write()) hand_out_write(ready);
-    ready.messages = std::move(outbox_);
-    outbox_.clear();
-    // Figure 2: votes and acknowledgements leave only once what they reveal is durable. While
-    // some state could not be handed out (too many writes outstanding) they keep waiting.
-    if (!has_unpersisted_state()) {
-        writes_.hold(std::move(outbox_after_persist_), ready.messages);
-        outbox_after_persist_.clear();
-    }
-    if (applied_index_ < commit_index_) {
-        const auto committed = log_.slice(applied_index_ + 1, commit_index_);
-        ready.committed_entries.assign(committed.begin(), committed.end());
-    }
-    ready.reads = std::exchange(reads_ready_, {});
-    ready_outstanding_ = true;
-    return ready;
-}
-
-void Node::advance(const Ready& ready, Nanos now) {
-    ASSERT(ready_outstanding_);
-    ready_outstanding_ = false;
-    begin_step();
-    if (!ready.committed_entries.empty()) {
-        const LogIndex last_applied = ready.committed_entries.back().index;
-        ASSERT_EQ(ready.committed_entries.front().index, applied_index_ + 1);
-        ASSERT_LE(last_applied, commit_index_);
-        applied_index_ = last_applied;
-    }
-    finish_step(now);
-}
-
-void Node::on_persisted(std::uint64_t write_id, Nanos now) {
-    begin_step();
-    const WriteTracker::Write write = writes_.complete(write_id, outbox_);
-    if (write.hard_state) persisted_hard_state_ = *write.hard_state;
-    // A truncation may have replaced the written entries meanwhile; the log then ignores it.
-    if (write.last_index > LogIndex(0)) log_.stable_to(write.last_index, write.last_term);
-    // The leader counts itself toward a quorum only for entries it has made durable.
-    if (role_ == Role::Leader) maybe_commit();
-    finish_step(now);
 }
 
 Nanos Node::next_deadline() const {

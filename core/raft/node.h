@@ -12,10 +12,12 @@
 // last index; stable <= last index; the term and the commit index never decrease; a leader
 // has voted for itself.
 //
-// One class in three files by concept: node.cc (inputs, the Ready, role transitions, timers),
-// node_election.cc (campaigns and votes), node_replication.cc (AppendEntries, commitment and
-// the leader's periodic duties). Per-follower bookkeeping lives in Progress (progress.h),
-// ReadIndex rounds in ReadIndexTracker (read_index.h).
+// One class in four files by concept: node.cc (inputs, role transitions, timers),
+// node_ready.cc (the Ready loop and asynchronous storage writes), node_election.cc (campaigns
+// and votes), node_replication.cc (AppendEntries, commitment and the leader's periodic
+// duties). Per-follower bookkeeping lives in Progress (progress.h), outstanding writes and
+// the messages waiting for them in WriteTracker (write_tracker.h), ReadIndex rounds in
+// ReadIndexTracker (read_index.h).
 #pragma once
 
 #include <cstdint>
@@ -158,10 +160,18 @@ private:
     void maybe_send_timeout_now();
     void abort_transfer(const char* reason);
 
-    // Persistence: node.cc.
+    // The Ready loop and persistence: node_ready.cc.
     bool has_unpersisted_state() const;
     bool can_issue_write() const;
     void hand_out_write(Ready& ready);
+    bool is_stale_acknowledgement(const Message& message) const;
+    /// The write `message` must wait for (0: none), or nullopt while what it reveals has not
+    /// been handed to storage yet.
+    std::optional<std::uint64_t> write_required(const Message& message) const;
+    bool can_place_after_persist() const;
+    /// Moves each message of outbox_after_persist_ that can be placed into writes_ (or into
+    /// `ready_now` when what it reveals is durable); the rest keep waiting.
+    void place_after_persist(std::vector<Message>& ready_now);
 
     // Timers and the step frame: node.cc.
     void begin_step();
@@ -184,6 +194,7 @@ private:
     HardState persisting_hard_state_;  // the newest hard state handed out
     HardState persisted_hard_state_;   // the newest hard state durable
     LogIndex persisting_index_;
+    std::uint64_t hard_state_write_id_ = 0;  // the write that carries persisting_hard_state_
     WriteTracker writes_;
     Log log_;
     Role role_ = Role::Follower;
@@ -224,7 +235,8 @@ private:
     Term won_election_term_;
 
     std::vector<Message> outbox_;  // Ready::messages
-    // Messages that reveal state which must be durable first; held by writes_ in ready().
+    // Messages that reveal state which must be durable first (Figure 2), not yet placed in
+    // writes_ because that state was not handed out yet.
     std::vector<Message> outbox_after_persist_;
     bool ready_outstanding_ = false;
 

@@ -32,10 +32,14 @@ bool Progress::on_rejected(LogIndex retry) {
     return lost_entries;
 }
 
+void Progress::resend_unacknowledged() {
+    inflight.clear();
+    next_index = match_index + 1;
+}
+
 void Progress::on_heartbeat(LogIndex last_index) {
     if (match_index < last_index && match_index == match_index_at_heartbeat) {
-        inflight.clear();
-        next_index = match_index + 1;
+        resend_unacknowledged();
     }
     match_index_at_heartbeat = match_index;
 }

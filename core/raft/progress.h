@@ -42,6 +42,8 @@ struct Progress {
     /// restarted from a disk that lost its tail, or the rejection is a reordered old one):
     /// match_index is lowered below `retry` so the follower can be repaired.
     bool on_rejected(LogIndex retry);
+    /// Forgets the appends in flight and resends from match_index + 1 (they may be lost).
+    void resend_unacknowledged();
     /// At each heartbeat: if entries up to `last_index` are missing and nothing was
     /// acknowledged for a whole interval, the appends in flight are presumed lost and will be
     /// sent again from match_index + 1 (duplicates are harmless, §5.3).

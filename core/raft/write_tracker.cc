@@ -8,33 +8,31 @@
 
 namespace raftlink::raft {
 
-std::uint64_t WriteTracker::issue(std::optional<HardState> hard_state, LogIndex last_index,
-                                  Term last_term) {
+std::uint64_t WriteTracker::issue(std::optional<HardState> hard_state, LogIndex first_index,
+                                  LogIndex last_index, Term last_term) {
+    ASSERT_LE(first_index, last_index);
+    if (first_index == LogIndex(0)) ASSERT_EQ(last_index, LogIndex(0));
     const std::uint64_t id = ++issued_id_;
-    outstanding_.push_back(Write{id, hard_state, last_index, last_term});
+    outstanding_.push_back(Write{id, hard_state, first_index, last_index, last_term});
     ASSERT_EQ(outstanding_.size(), issued_id_ - durable_id_);
     return id;
 }
 
-void WriteTracker::hold(std::vector<Message>&& messages, std::vector<Message>& ready_now) {
-    if (messages.empty()) return;
-    if (outstanding_.empty()) {
-        ready_now.insert(ready_now.end(), std::make_move_iterator(messages.begin()),
-                         std::make_move_iterator(messages.end()));
-        messages.clear();
+std::uint64_t WriteTracker::newest_touching(LogIndex index) const {
+    for (auto it = outstanding_.rbegin(); it != outstanding_.rend(); ++it) {
+        if (it->first_index != LogIndex(0) && it->first_index <= index) return it->id;
+    }
+    return 0;
+}
+
+void WriteTracker::hold(Message message, std::uint64_t write_id, std::vector<Message>& ready_now) {
+    ASSERT_LE(write_id, issued_id_);
+    if (write_id <= durable_id_) {
+        ready_now.push_back(std::move(message));
         return;
     }
-    held_count_ += messages.size();
-    if (!held_.empty() && held_.back().write_id == issued_id_) {
-        auto& waiting = held_.back().messages;
-        waiting.insert(waiting.end(), std::make_move_iterator(messages.begin()),
-                       std::make_move_iterator(messages.end()));
-        messages.clear();
-        return;
-    }
-    if (!held_.empty()) ASSERT_LT(held_.back().write_id, issued_id_);
-    held_.push_back(Held{issued_id_, std::move(messages)});
-    messages.clear();
+    held_[write_id].push_back(std::move(message));
+    ++held_count_;
 }
 
 WriteTracker::Write WriteTracker::complete(std::uint64_t id, std::vector<Message>& released) {
@@ -46,12 +44,12 @@ WriteTracker::Write WriteTracker::complete(std::uint64_t id, std::vector<Message
     Write write = std::move(outstanding_.front());
     outstanding_.pop_front();
     durable_id_ = id;
-    while (!held_.empty() && held_.front().write_id <= durable_id_) {
-        auto& waiting = held_.front().messages;
+    while (!held_.empty() && held_.begin()->first <= durable_id_) {
+        std::vector<Message>& waiting = held_.begin()->second;
         held_count_ -= waiting.size();
         released.insert(released.end(), std::make_move_iterator(waiting.begin()),
                         std::make_move_iterator(waiting.end()));
-        held_.pop_front();
+        held_.erase(held_.begin());
     }
     ASSERT_EQ(outstanding_.size(), issued_id_ - durable_id_);
     return write;

@@ -4,20 +4,20 @@
 //
 // A node may hand several writes to storage before the first is durable; storage makes them
 // durable in the order they were issued (core/env.h). A message that reveals a term, a vote
-// or log entries (a vote, an AppendEntries acknowledgement, a RequestVote) may leave only once
-// all of that is durable (Figure 2: "respond to RPCs only after updating stable storage").
-// Such a message is held against the newest write issued once everything the node knew when
-// it queued the message was handed out, and released when that write is durable; because
-// writes complete in order, every earlier write is durable then too.
+// or log entries may leave only once they are durable (Figure 2: "respond to RPCs only after
+// updating stable storage"). The node works out which write that is (WriteTracker tells it
+// the newest write touching an index) and holds the message against it; because writes
+// complete in order, every earlier write is durable when it is released.
 //
 // Invariants: write ids are consecutive from 1; durable_id() <= issued_id(); the outstanding
-// writes are exactly durable_id() + 1 .. issued_id(); held messages wait for ids in
-// (durable_id(), issued_id()], in increasing order. Pure bookkeeping, no I/O.
+// writes are exactly durable_id() + 1 .. issued_id(); every held message waits for an id in
+// (durable_id(), issued_id()]. Pure bookkeeping, no I/O.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -33,7 +33,8 @@ public:
     struct Write {
         std::uint64_t id = 0;
         std::optional<HardState> hard_state;
-        /// The write's last entry; LogIndex 0 when it carries no entries.
+        /// The write's first and last entries; LogIndex 0 for both when it has none.
+        LogIndex first_index;
         LogIndex last_index;
         Term last_term;
     };
@@ -45,21 +46,22 @@ public:
     std::size_t held_count() const { return held_count_; }
 
     /// Records a write handed to storage and returns its id.
-    std::uint64_t issue(std::optional<HardState> hard_state, LogIndex last_index, Term last_term);
-    /// Takes `messages`, which may reveal anything issued so far: they wait for the newest
-    /// issued write, or are appended to `ready_now` at once when every write is durable.
-    void hold(std::vector<Message>&& messages, std::vector<Message>& ready_now);
+    std::uint64_t issue(std::optional<HardState> hard_state, LogIndex first_index,
+                        LogIndex last_index, Term last_term);
+    /// The newest outstanding write whose entries start at or below `index` (it may replace
+    /// the entry there or an earlier one), or 0 if no outstanding write touches `index`.
+    std::uint64_t newest_touching(LogIndex index) const;
+    /// Holds `message` until write `write_id` is durable; appends it to `ready_now` instead
+    /// if that write is already durable (or `write_id` is 0). Precondition: write_id <=
+    /// issued_id().
+    void hold(Message message, std::uint64_t write_id, std::vector<Message>& ready_now);
     /// The oldest outstanding write, `id`, is durable: returns it, and appends to `released`
     /// the messages that waited for it. Precondition: id == durable_id() + 1 (in order).
     Write complete(std::uint64_t id, std::vector<Message>& released);
 
 private:
-    struct Held {
-        std::uint64_t write_id = 0;
-        std::vector<Message> messages;
-    };
     std::deque<Write> outstanding_;
-    std::deque<Held> held_;
+    std::map<std::uint64_t, std::vector<Message>> held_;  // by the write they wait for
     std::size_t held_count_ = 0;
     std::uint64_t issued_id_ = 0;
     std::uint64_t durable_id_ = 0;

@@ -24,11 +24,13 @@ Ready take(Node& node, Nanos now) {
     return ready;
 }
 
-/// A follower of node 2 in term 1 with an empty log, whose timer is armed.
+/// A follower of node 2 in term 1 (durable) with an empty log, whose timer is armed.
 Node follower_of_2() {
     Node node = make_node(1, {1, 2, 3});
     node.on_time(0);
+    node.step(append(2, 1, 1, 0, 0, {}, 0), 0);
     (void)drain(node, 0);
+    REQUIRE_EQ(node.current_term(), Term(1));
     return node;
 }
 
@@ -108,15 +110,47 @@ TEST_CASE("async writes: a follower's acknowledgement of batch 2 is not released
     CHECK_EQ(body_as<AppendEntriesReply>(ack2).match_index, LogIndex(3));
 }
 
-TEST_CASE("async writes: a heartbeat's reply waits for the write outstanding when it arrived") {
+TEST_CASE("async writes: a heartbeat's reply does not wait for an unrelated write, so a slow "
+          "disk does not look like a dead follower") {
     Node node = follower_of_2();
     node.step(append(2, 1, 1, 0, 0, {entry(1, 1)}, 0), ms(1));
     const Ready batch = take(node, ms(1));
     node.step(append(2, 1, 1, 0, 0, {}, 0), ms(2));  // a heartbeat naming index 0
-    CHECK(take(node, ms(2)).messages.empty());
+    const Message reply = only(take(node, ms(2)).messages);
+    CHECK_EQ(body_as<AppendEntriesReply>(reply).match_index, LogIndex(0));
     CHECK_FALSE(node.has_ready());
     node.on_persisted(batch.write_id, ms(3));
-    CHECK_EQ(acknowledgements(drain(node, ms(3)).messages).size(), 2U);
+    const Message ack = only(acknowledgements(drain(node, ms(3)).messages));
+    CHECK_EQ(body_as<AppendEntriesReply>(ack).match_index, LogIndex(1));
+}
+
+TEST_CASE("async writes: an acknowledgement of an earlier term is dropped, not sent after "
+          "entries it vouched for were replaced [§5.3]") {
+    Config config = make_config(1, {1, 2, 3});
+    config.storage_writes_inflight_max = 1;
+    Node node(config, PersistentState{});
+    node.start();
+    node.on_time(0);
+    (void)drain(node, 0);
+    node.step(append(2, 1, 1, 0, 0, {entry(1, 1)}, 0), ms(1));
+    const Ready first = take(node, ms(1));
+    // No slot for entry 2, so its acknowledgement cannot be placed yet; then leader 3 of term
+    // 2 replaces entry 2.
+    node.step(append(2, 1, 1, 1, 1, {entry(1, 2)}, 0), ms(2));
+    node.step(append(3, 1, 2, 1, 1, {entry(2, 2)}, 0), ms(400));
+    node.on_persisted(first.write_id, ms(401));
+    const Ready second = take(node, ms(401));
+    CHECK_EQ(second.entries, std::vector<Entry>{entry(2, 2)});
+    for (const Message& message : acknowledgements(second.messages)) {
+        CHECK_EQ(message.term, Term(1));  // entry 1's acknowledgement, durable now
+        CHECK_EQ(body_as<AppendEntriesReply>(message).match_index, LogIndex(1));
+    }
+    node.on_persisted(second.write_id, ms(402));
+    const std::vector<Message> later = acknowledgements(drain(node, ms(402)).messages);
+    const Message ack = only(later);
+    CHECK_EQ(ack.term, Term(2));
+    CHECK_EQ(ack.to, NodeId(3));
+    CHECK_EQ(body_as<AppendEntriesReply>(ack).match_index, LogIndex(2));
 }
 
 TEST_CASE("async writes: a vote is not released before its hard state is durable, even with "
@@ -243,19 +277,24 @@ TEST_CASE("async writes: AppendEntries are bounded by entry bytes, but carry at 
     CHECK_EQ(sizes(drain(node, at + 3)), std::vector<std::size_t>{1});
 }
 
-TEST_CASE("write tracker: messages wait for the newest write issued, and leave at once when "
-          "every write is durable") {
+TEST_CASE("write tracker: messages wait for their write, in order, and leave at once when it "
+          "is durable") {
     WriteTracker tracker;
     const Message message{NodeId(1), NodeId(2), Term(1), RequestVoteReply{true}};
     std::vector<Message> now;
-    tracker.hold({message}, now);
-    CHECK_EQ(now.size(), 1U);  // nothing outstanding
+    tracker.hold(message, 0, now);
+    CHECK_EQ(now.size(), 1U);  // nothing to wait for
 
     now.clear();
-    const std::uint64_t first = tracker.issue(HardState{Term(1), NodeId(2)}, LogIndex(0), Term(0));
-    tracker.hold({message}, now);
-    const std::uint64_t second = tracker.issue(std::nullopt, LogIndex(3), Term(1));
-    tracker.hold({message, message}, now);
+    const std::uint64_t first = tracker.issue(HardState{Term(1), NodeId(2)}, LogIndex(0),
+                                              LogIndex(0), Term(0));
+    const std::uint64_t second = tracker.issue(std::nullopt, LogIndex(1), LogIndex(3), Term(1));
+    const std::uint64_t third = tracker.issue(std::nullopt, LogIndex(2), LogIndex(2), Term(2));
+    CHECK_EQ(tracker.newest_touching(LogIndex(1)), second);
+    CHECK_EQ(tracker.newest_touching(LogIndex(3)), third);  // replaces index 2, so 3 too
+    tracker.hold(message, third, now);
+    tracker.hold(message, first, now);
+    tracker.hold(message, second, now);
     CHECK(now.empty());
     CHECK_EQ(tracker.held_count(), 3U);
 
@@ -263,10 +302,16 @@ TEST_CASE("write tracker: messages wait for the newest write issued, and leave a
     const WriteTracker::Write done = tracker.complete(first, released);
     CHECK(done.hard_state.has_value());
     CHECK_EQ(released.size(), 1U);
-    CHECK_EQ(tracker.held_count(), 2U);
     CHECK_EQ(tracker.complete(second, released).last_index, LogIndex(3));
+    CHECK_EQ(released.size(), 2U);
+    CHECK_EQ(tracker.newest_touching(LogIndex(1)), 0U);  // only durable writes touch index 1
+    CHECK_EQ(tracker.newest_touching(LogIndex(2)), third);
+    tracker.hold(message, second, now);  // already durable
+    CHECK_EQ(now.size(), 1U);
+    (void)tracker.complete(third, released);
     CHECK_EQ(released.size(), 3U);
-    CHECK_EQ(tracker.outstanding(), 0U);
+    CHECK_EQ(tracker.held_count(), 0U);
+    CHECK_EQ(tracker.newest_touching(LogIndex(1)), 0U);
     CHECK_EQ(tracker.durable_id(), tracker.issued_id());
 }
 

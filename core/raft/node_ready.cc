@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+// raft::Node, the Ready loop: what the node hands out to send, persist and apply, and its
+// asynchronous storage writes (several outstanding; messages held until what they reveal is
+// durable, Figure 2). The rest of the class is in node.cc, node_election.cc and
+// node_replication.cc; the bookkeeping of writes is WriteTracker's (write_tracker.h).
+#include <algorithm>
+#include <optional>
+#include <utility>
+#include <variant>
+
+#include "core/assert.h"
+#include "core/raft/node.h"
+
+namespace raftlink::raft {
+
+bool Node::has_unpersisted_state() const {
+    return hard_state_ != persisting_hard_state_ || persisting_index_ < log_.last_index();
+}
+
+bool Node::can_issue_write() const {
+    return writes_.outstanding() < config_.storage_writes_inflight_max;
+}
+
+bool Node::has_ready() const {
+    if (ready_outstanding_) return false;
+    return (has_unpersisted_state() && can_issue_write()) || can_place_after_persist() ||
+           !outbox_.empty() || applied_index_ < commit_index_ || !reads_ready_.empty();
+}
+
+void Node::hand_out_write(Ready& ready) {
+    if (hard_state_ != persisting_hard_state_) ready.hard_state = hard_state_;
+    LogIndex first(0);
+    LogIndex last(0);
+    if (persisting_index_ < log_.last_index()) {
+        first = persisting_index_ + 1;
+        last = log_.last_index();
+        const auto unpersisted = log_.slice(first, last);
+        ready.entries.assign(unpersisted.begin(), unpersisted.end());
+    }
+    ASSERT(ready.needs_persist());
+    ready.write_id = writes_.issue(ready.hard_state, first, last, log_.term_at(last));
+    if (ready.hard_state) hard_state_write_id_ = ready.write_id;
+    persisting_hard_state_ = hard_state_;
+    persisting_index_ = log_.last_index();
+}
+
+namespace {
+
+bool is_acknowledgement(const Message& message) {
+    const auto* reply = std::get_if<AppendEntriesReply>(&message.body);
+    return reply != nullptr && reply->success;
+}
+
+}  // namespace
+
+bool Node::is_stale_acknowledgement(const Message& message) const {
+    // Only a leader of a later term makes this node replace entries it acknowledged, so an
+    // acknowledgement of an earlier term may vouch for entries that are gone and were never
+    // durable. Dropping it is as safe as the network losing it.
+    if (!is_acknowledgement(message)) return false;
+    return message.term != hard_state_.current_term ||
+           std::get<AppendEntriesReply>(message.body).match_index > log_.last_index();
+}
+
+std::optional<std::uint64_t> Node::write_required(const Message& message) const {
+    // Figure 2: respond only after updating stable storage. Every held message shows this
+    // node's term (a vote reply or RequestVote also its vote): it waits for the write that
+    // carries the current hard state, if that is not durable yet. An acknowledgement also
+    // vouches for the entries up to its match index: it waits for the newest write touching
+    // that index. Anything else (a heartbeat's reply, a pre-vote) leaves at once, even while
+    // unrelated writes are slow, so a slow disk does not look like a dead follower.
+    std::uint64_t required = 0;
+    if (hard_state_ != persisted_hard_state_) {
+        if (hard_state_ != persisting_hard_state_) return std::nullopt;  // not handed out yet
+        required = hard_state_write_id_;
+    }
+    if (is_acknowledgement(message)) {
+        const LogIndex match = std::get<AppendEntriesReply>(message.body).match_index;
+        if (match > log_.stable_index()) {
+            if (match > persisting_index_) return std::nullopt;  // not handed out yet
+            required = std::max(required, writes_.newest_touching(match));
+            ASSERT_NE(required, 0U);
+        }
+    }
+    return required;
+}
+
+bool Node::can_place_after_persist() const {
+    for (const Message& message : outbox_after_persist_) {
+        if (is_stale_acknowledgement(message) || write_required(message)) return true;
+    }
+    return false;
+}
+
+void Node::place_after_persist(std::vector<Message>& ready_now) {
+    std::vector<Message> waiting;
+    for (Message& message : outbox_after_persist_) {
+        if (is_stale_acknowledgement(message)) continue;
+        const std::optional<std::uint64_t> required = write_required(message);
+        if (!required) {
+            waiting.push_back(std::move(message));
+            continue;
+        }
+        writes_.hold(std::move(message), *required, ready_now);
+    }
+    outbox_after_persist_ = std::move(waiting);
+}
+
+Ready Node::ready() {
+    ASSERT(!ready_outstanding_);
+    Ready ready;
+    if (has_unpersisted_state() && can_issue_write()) hand_out_write(ready);
+    ready.messages = std::move(outbox_);
+    outbox_.clear();
+    place_after_persist(ready.messages);
+    if (applied_index_ < commit_index_) {
+        const auto committed = log_.slice(applied_index_ + 1, commit_index_);
+        ready.committed_entries.assign(committed.begin(), committed.end());
+    }
+    ready.reads = std::exchange(reads_ready_, {});
+    ready_outstanding_ = true;
+    return ready;
+}
+
+void Node::advance(const Ready& ready, Nanos now) {
+    ASSERT(ready_outstanding_);
+    ready_outstanding_ = false;
+    begin_step();
+    if (!ready.committed_entries.empty()) {
+        const LogIndex last_applied = ready.committed_entries.back().index;
+        ASSERT_EQ(ready.committed_entries.front().index, applied_index_ + 1);
+        ASSERT_LE(last_applied, commit_index_);
+        applied_index_ = last_applied;
+    }
+    finish_step(now);
+}
+
+void Node::on_persisted(std::uint64_t write_id, Nanos now) {
+    begin_step();
+    const WriteTracker::Write write = writes_.complete(write_id, outbox_);
+    if (write.hard_state) persisted_hard_state_ = *write.hard_state;
+    // A truncation may have replaced the written entries meanwhile; the log then ignores it.
+    if (write.last_index > LogIndex(0)) log_.stable_to(write.last_index, write.last_term);
+    // The leader counts itself toward a quorum only for entries it has made durable.
+    if (role_ == Role::Leader) maybe_commit();
+    finish_step(now);
+}
+
+}  // namespace raftlink::raft
