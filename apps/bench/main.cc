@@ -9,6 +9,7 @@
 //
 // Exit codes: 0 done; 1 the run could not be done; 2 a bad command line; 130 Ctrl-C.
 #include <CLI/CLI.hpp>
+#include <sys/resource.h>
 
 #include "apps/bench/attack_command.h"
 #include "apps/bench/cli_common.h"
@@ -18,6 +19,15 @@
 namespace {
 
 using namespace raftlink::bench;
+
+/// Every open connection is a file descriptor, and --max-connections defaults to 1024, the
+/// usual soft limit; raise the soft limit to the hard one so that the bound is ours.
+void raise_open_file_limit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+}
 
 void add_progress_options(CLI::App* command, std::string& progress, bool& quiet) {
     command
@@ -122,6 +132,7 @@ int main(int argc, char** argv) {
         return code == 0 ? exit_ok : exit_usage;
     }
     install_interrupt_handlers();
+    raise_open_file_limit();
     if (*attack) return command_attack(attack_arguments);
     return command_cluster(cluster_arguments);
 }
