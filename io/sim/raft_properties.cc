@@ -2,6 +2,7 @@
 #include "io/sim/raft_properties.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/text.h"
 
@@ -23,18 +24,16 @@ std::uint64_t mix(std::uint64_t value) {
 
 std::uint64_t hash_bytes(const Bytes& bytes) {
     constexpr std::uint64_t multiplier = 0x9e3779b97f4a7c15ULL;
-    std::uint64_t hash = mix(bytes.size() ^ 0x2545f4914f6cdd1dULL);
+    std::uint64_t hash = bytes.size() * multiplier;
     std::size_t offset = 0;
     for (; offset + 8 <= bytes.size(); offset += 8) {
         std::uint64_t word = 0;
-        for (std::size_t i = 0; i < 8; ++i) word |= std::uint64_t{bytes[offset + i]} << (8 * i);
-        hash = (hash ^ mix(word)) * multiplier;
-        hash = (hash << 29) | (hash >> 35);
+        std::memcpy(&word, bytes.data() + offset, sizeof word);  // host order: within one run
+        hash = (hash ^ word) * multiplier;
+        hash ^= hash >> 29;
     }
     std::uint64_t tail = 0;
-    for (std::size_t i = 0; offset + i < bytes.size(); ++i) {
-        tail |= std::uint64_t{bytes[offset + i]} << (8 * i);
-    }
+    if (offset < bytes.size()) std::memcpy(&tail, bytes.data() + offset, bytes.size() - offset);
     return mix(hash ^ mix(tail + 1));
 }
 
