@@ -108,9 +108,6 @@ void HttpConnection::on_read(beast::error_code error, std::size_t bytes) {
     ExchangeOutcome outcome;
     outcome.status_code = response.result_int();
     outcome.body = std::move(response.body());
-    if (const auto location = response.find(http::field::location); location != response.end()) {
-        outcome.location = std::string(location->value());
-    }
     outcome.reusable = response.keep_alive();
     outcome.bytes_out = request_.body().size();
     if (outcome.status_code < 200 || outcome.status_code >= 400) {

@@ -35,8 +35,6 @@ struct ExchangeOutcome {
     /// The "409 Conflict" status line, or the transport error; empty for a 2xx/3xx answer.
     std::string error;
     std::string body;
-    /// The server's Location header (the 302 of a read), empty when absent.
-    std::string location;
     /// The connection may carry another request.
     bool reusable = false;
     /// It failed on a reused connection before a byte of the answer arrived: the server had

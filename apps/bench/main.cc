@@ -8,8 +8,8 @@
 //       starts a local cluster and runs the seed's benchmark profile against it
 //
 // Exit codes: 0 done; 1 the run could not be done; 2 a bad command line; 130 Ctrl-C.
-#include <CLI/CLI.hpp>
 #include <sys/resource.h>
+#include <CLI/CLI.hpp>
 
 #include "apps/bench/attack_command.h"
 #include "apps/bench/cli_common.h"

@@ -191,8 +191,11 @@ void draw_distribution(Svg& svg, const std::vector<DurationNs>& sorted, const Ax
         svg.raw(fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="3.5" fill="#333"/>)"
                             "\n",
                             px, py));
-        svg.text(px + 6, py - 6, fmt::format("{} {}", name, format_vegeta_duration(latency)),
-                 "start", 11);
+        // A mark near the right edge gets its label on its left, inside the page.
+        const bool near_edge = px > plot_right - 160;
+        svg.text(near_edge ? px - 6 : px + 6, py - 6,
+                 fmt::format("{} {}", name, format_vegeta_duration(latency)),
+                 near_edge ? "end" : "start", 11);
     }
 }
 
