@@ -40,6 +40,23 @@ int exit_code(const sim::Outcome& outcome) {
 
 std::string seconds(Nanos nanos) { return format_millis(nanos / 1000) + " s"; }
 
+namespace {
+
+std::string latency_text(const char* what, const sim::LatencySummary& latency) {
+    if (latency.count == 0) return concat(what, " none");
+    return concat(what, " ", latency.count, " ok: mean ", format_millis(latency.mean),
+                  " ms, p50 ", format_millis(latency.p50), ", p99 ", format_millis(latency.p99),
+                  ", max ", format_millis(latency.max));
+}
+
+}  // namespace
+
+std::string latency_line(const sim::Outcome& outcome) {
+    return concat("latency (virtual time, invoke to ok): ",
+                  latency_text("creates", outcome.create_latency), "; ",
+                  latency_text("reads", outcome.read_latency));
+}
+
 std::optional<sim::Scenario> load(const std::string& path) {
     auto loaded = sim::load_scenario(path);
     if (!loaded) {

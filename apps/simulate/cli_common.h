@@ -29,6 +29,10 @@ int exit_code(const sim::Outcome& outcome);
 /// "1.234 s" for a virtual duration.
 std::string seconds(Nanos nanos);
 
+/// "latency (virtual time): creates 5864 ok: mean 29.102 ms, p50 ..., p99 ..., max ...;
+/// reads ...": what clients waited for their acknowledged operations.
+std::string latency_line(const sim::Outcome& outcome);
+
 /// Loads a scenario; on failure prints the loader's message (file, field, expectation).
 std::optional<sim::Scenario> load(const std::string& path);
 

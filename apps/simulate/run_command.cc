@@ -149,7 +149,8 @@ int command_run(const RunArguments& arguments) {
             report_failure(*scenario, timed.outcome, seed, arguments.program);
         }
     }
-    std::cerr << summary(*scenario, seed, timed.outcome, timed.wall_seconds, arguments.quiet)
+    std::cerr << latency_line(timed.outcome) << "\n"
+              << summary(*scenario, seed, timed.outcome, timed.wall_seconds, arguments.quiet)
               << "\n";
     return exit_code(timed.outcome);
 }

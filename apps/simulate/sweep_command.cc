@@ -40,6 +40,12 @@ Bytes run_job(const std::vector<sim::Scenario>& scenarios, const SeedSet& seeds,
     result.events = timed.outcome.events;
     result.simulated = timed.outcome.simulated;
     result.wall = static_cast<Nanos>(timed.wall_seconds * 1e9);
+    result.creates = timed.outcome.create_latency.count;
+    result.create_latency_total = timed.outcome.create_latency.total;
+    result.create_latency_max = timed.outcome.create_latency.max;
+    result.reads = timed.outcome.read_latency.count;
+    result.read_latency_total = timed.outcome.read_latency.total;
+    result.read_latency_max = timed.outcome.read_latency.max;
     if (!timed.outcome.ok()) {
         result.property = timed.outcome.violation->property;
         result.detail = timed.outcome.violation->detail;

@@ -55,6 +55,12 @@ Bytes SeedResult::encode() const {
     writer.u64(events);
     writer.i64(simulated);
     writer.i64(wall);
+    writer.u64(creates);
+    writer.i64(create_latency_total);
+    writer.i64(create_latency_max);
+    writer.u64(reads);
+    writer.i64(read_latency_total);
+    writer.i64(read_latency_max);
     writer.string(property.substr(0, text_bytes_max));
     writer.string(detail.substr(0, text_bytes_max));
     return writer.take();
@@ -67,6 +73,12 @@ std::optional<SeedResult> SeedResult::decode(ByteView bytes) {
     result.events = reader.u64();
     result.simulated = reader.i64();
     result.wall = reader.i64();
+    result.creates = reader.u64();
+    result.create_latency_total = reader.i64();
+    result.create_latency_max = reader.i64();
+    result.reads = reader.u64();
+    result.read_latency_total = reader.i64();
+    result.read_latency_max = reader.i64();
     result.property = reader.string(text_bytes_max);
     result.detail = reader.string(text_bytes_max);
     const bool known = verdict <= static_cast<std::uint8_t>(SeedClass::Safety);
@@ -92,6 +104,12 @@ void SweepReport::add(std::size_t scenario, std::uint64_t seed, SeedResult resul
     tally.events += result.events;
     tally.simulated += result.simulated;
     tally.wall += result.wall;
+    tally.creates += result.creates;
+    tally.create_latency_total += result.create_latency_total;
+    tally.create_latency_max = std::max(tally.create_latency_max, result.create_latency_max);
+    tally.reads += result.reads;
+    tally.read_latency_total += result.read_latency_total;
+    tally.read_latency_max = std::max(tally.read_latency_max, result.read_latency_max);
     if (result.verdict != SeedClass::Passed) {
         failures_.push_back(
             Failure{scenario, seed, std::move(result.property), std::move(result.detail)});
@@ -164,8 +182,38 @@ void SweepReport::print_table(std::ostream& out) const {
     }
 }
 
+void SweepReport::print_latency_table(std::ostream& out) const {
+    bool any = false;
+    for (const Tally& tally : tallies_) any = any || tally.creates + tally.reads > 0;
+    if (!any) return;
+    std::size_t name_width = std::string("latency (virtual ms)").size();
+    for (const ScenarioEntry& scenario : scenarios_) {
+        name_width = std::max(name_width, scenario.name.size());
+    }
+    const int width = static_cast<int>(name_width);
+    const auto mean_ms = [](Nanos total, std::uint64_t count) {
+        return count == 0 ? 0.0 : static_cast<double>(total) / 1e6 / static_cast<double>(count);
+    };
+    char line[512];
+    std::snprintf(line, sizeof line, "%-*s %10s %10s %10s %10s %10s %10s", width,
+                  "latency (virtual ms)", "creates", "mean", "max", "reads", "mean", "max");
+    out << line << "\n";
+    for (std::size_t i = 0; i < scenarios_.size(); ++i) {
+        const Tally& tally = tallies_[i];
+        std::snprintf(line, sizeof line, "%-*s %10llu %10.3f %10.3f %10llu %10.3f %10.3f", width,
+                      scenarios_[i].name.c_str(), static_cast<unsigned long long>(tally.creates),
+                      mean_ms(tally.create_latency_total, tally.creates),
+                      static_cast<double>(tally.create_latency_max) / 1e6,
+                      static_cast<unsigned long long>(tally.reads),
+                      mean_ms(tally.read_latency_total, tally.reads),
+                      static_cast<double>(tally.read_latency_max) / 1e6);
+        out << line << "\n";
+    }
+}
+
 void SweepReport::print_summary(std::ostream& out) const {
     print_table(out);
+    print_latency_table(out);
     std::uint64_t events = 0;
     Nanos simulated = 0;
     for (const Tally& tally : tallies_) events += tally.events, simulated += tally.simulated;

@@ -26,6 +26,14 @@ struct SeedResult {
     std::uint64_t events = 0;
     Nanos simulated = 0;
     Nanos wall = 0;            // measured in the worker around the run alone
+    /// Acknowledged creates and answered reads: how many, their summed and longest latency
+    /// (virtual time), enough to pool the seeds of a scenario into a mean and a maximum.
+    std::uint64_t creates = 0;
+    Nanos create_latency_total = 0;
+    Nanos create_latency_max = 0;
+    std::uint64_t reads = 0;
+    Nanos read_latency_total = 0;
+    Nanos read_latency_max = 0;
     std::string property;      // failures only, e.g. "election safety" or "crash"
     std::string detail;
 
@@ -64,6 +72,12 @@ private:
         std::uint64_t events = 0;
         Nanos simulated = 0;
         Nanos wall = 0;
+        std::uint64_t creates = 0;
+        Nanos create_latency_total = 0;
+        Nanos create_latency_max = 0;
+        std::uint64_t reads = 0;
+        Nanos read_latency_total = 0;
+        Nanos read_latency_max = 0;
     };
     struct Failure {
         std::size_t scenario = 0;
@@ -72,6 +86,7 @@ private:
         std::string detail;
     };
     void print_table(std::ostream& out) const;
+    void print_latency_table(std::ostream& out) const;
     std::uint64_t done() const;
     std::uint64_t failed() const;
 

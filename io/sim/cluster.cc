@@ -186,6 +186,7 @@ ReplicaConfig Cluster::replica_config(std::size_t index) const {
     config.raft.pre_vote = scenario_.pre_vote;
     config.raft.check_quorum = scenario_.check_quorum;
     config.raft.entries_per_append_max = scenario_.entries_per_append_max;
+    config.raft.replicate_on_heartbeat_only = scenario_.replicate_on_heartbeat_only;
     config.commit_timeout = scenario_.commit_timeout;
     // Nobody reads lines the printer drops; the node then does not produce them.
     config.raft.trace_enabled = printer_.enabled();

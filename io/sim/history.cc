@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "io/sim/history.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "core/assert.h"
@@ -121,6 +122,29 @@ void History::write_jsonl(std::ostream& out) const {
     for (const Event& event : events_) {
         out << history_event_json(operations_[event.id], event.type) << '\n';
     }
+}
+
+LatencySummary latency_of(const History& history, OperationFunction function) {
+    std::vector<Nanos> latencies;
+    for (const Operation& operation : history.operations()) {
+        if (operation.function != function || operation.outcome != OperationType::Ok) continue;
+        latencies.push_back(operation.complete_time - operation.invoke_time);
+    }
+    LatencySummary summary;
+    if (latencies.empty()) return summary;
+    std::sort(latencies.begin(), latencies.end());
+    summary.count = latencies.size();
+    for (const Nanos latency : latencies) summary.total += latency;
+    summary.mean = summary.total / static_cast<Nanos>(summary.count);
+    // Nearest rank: the smallest latency with at least p% of the latencies at or below it.
+    const auto rank = [&latencies](std::uint64_t percent) {
+        const std::size_t at_or_below = (latencies.size() * percent + 99) / 100;
+        return latencies[std::max<std::size_t>(at_or_below, 1) - 1];
+    };
+    summary.p50 = rank(50);
+    summary.p99 = rank(99);
+    summary.max = latencies.back();
+    return summary;
 }
 
 std::string history_event_json(const Operation& operation, OperationType type) {

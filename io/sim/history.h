@@ -104,6 +104,20 @@ private:
     std::map<OperationId, Nanos> open_;
 };
 
+/// How long acknowledged operations of one kind took, invoke to ok, in virtual time (so a
+/// deterministic figure of the simulated system, not of the machine running it).
+struct LatencySummary {
+    std::uint64_t count = 0;
+    Nanos total = 0;  // the sum, so that runs can be pooled into one mean
+    Nanos mean = 0;
+    Nanos p50 = 0;    // nearest-rank percentiles
+    Nanos p99 = 0;
+    Nanos max = 0;
+};
+
+/// The latencies of `history`'s operations of `function` that completed ok.
+LatencySummary latency_of(const History& history, OperationFunction function);
+
 /// One event of `operation` as a JSON object (no newline). For a completion, `type` is the
 /// operation's outcome.
 std::string history_event_json(const Operation& operation, OperationType type);

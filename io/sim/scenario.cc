@@ -138,7 +138,7 @@ bool ScenarioReader::read_raft(const Field& field, Scenario& out) {
     if (!field.value) return true;
     if (!check_object(field, {"election_timeout_ms", "heartbeat_ms", "debug_addend_ms",
                               "commit_timeout_ms", "pre_vote", "check_quorum",
-                              "entries_per_append_max"})) {
+                              "entries_per_append_max", "replicate_on_heartbeat_only"})) {
         return false;
     }
     const Value& raft = *field.value;
@@ -152,7 +152,9 @@ bool ScenarioReader::read_raft(const Field& field, Scenario& out) {
         !read_bool(member(raft, field.path, "pre_vote"), out.pre_vote) ||
         !read_bool(member(raft, field.path, "check_quorum"), out.check_quorum) ||
         !read_integer(member(raft, field.path, "entries_per_append_max"), 1, 4096,
-                      out.entries_per_append_max)) {
+                      out.entries_per_append_max) ||
+        !read_bool(member(raft, field.path, "replicate_on_heartbeat_only"),
+                   out.replicate_on_heartbeat_only)) {
         return false;
     }
     // A heartbeat no shorter than the election timeout would let followers time out while a
@@ -329,7 +331,8 @@ bool ScenarioReader::read_latency(const Field& field, LatencyModel& out) {
 bool ScenarioReader::read_workload(const Field& field, Scenario& out) {
     if (!field.value) return true;
     if (!check_object(field, {"clients", "start_ms", "think_time", "resolve_ratio",
-                              "linearizable_ratio", "request_timeout_ms", "url_bytes"})) {
+                              "linearizable_ratio", "request_timeout_ms", "url_bytes",
+                              "sticky_leader"})) {
         return false;
     }
     const Value& workload = *field.value;
@@ -344,7 +347,8 @@ bool ScenarioReader::read_workload(const Field& field, Scenario& out) {
            read_time(member(workload, field.path, "request_timeout_ms"), {.min = ms(1)},
                      into.request_timeout) &&
            read_integer(member(workload, field.path, "url_bytes"), url_bytes_min, url_bytes_max,
-                        into.url_bytes);
+                        into.url_bytes) &&
+           read_bool(member(workload, field.path, "sticky_leader"), into.sticky_leader);
 }
 
 

@@ -112,6 +112,9 @@ struct WorkloadSpec {
     double linearizable_ratio = 0.0;
     Nanos request_timeout = ms(1000);      // "request_timeout_ms": client gives up, then retries
     std::uint64_t url_bytes = 24;          // "url_bytes": 16..2048, length of generated URLs
+    /// "sticky_leader": a client sends each new request to the node that last answered it as
+    /// leader (as a client keeping its connection would), not to a random node; default false.
+    bool sticky_leader = false;
 };
 
 struct Scenario {
@@ -138,6 +141,9 @@ struct Scenario {
     /// "entries_per_append_max": 1..4096, entries per AppendEntries (1 makes a follower
     /// acknowledge an old-term entry apart from the new leader's no-op: Figure 8's setting).
     std::uint64_t entries_per_append_max = 64;
+    /// "replicate_on_heartbeat_only": the seed's replication model (raft::Config): entries
+    /// leave the leader only on heartbeat ticks. Default false: Raft's pipeline.
+    bool replicate_on_heartbeat_only = false;
 
     // "boot": {...} — how processes start and join, modelled on the seed's start-up.
     std::vector<Nanos> start_at;           // "start_ms": one per node, default all 0

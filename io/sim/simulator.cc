@@ -110,6 +110,8 @@ Outcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     outcome.linearizable_reads_checked = linearizability.linearizable_reads_checked;
     outcome.linearizability_keys_checked = linearizability.keys_checked;
     outcome.linearizability_keys_inconclusive = linearizability.keys_inconclusive;
+    outcome.create_latency = latency_of(history, OperationFunction::Create);
+    outcome.read_latency = latency_of(history, OperationFunction::Read);
     return outcome;
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "io/sim/checker.h"
+#include "io/sim/history.h"
 #include "io/sim/scenario.h"
 #include "io/sim/workload.h"
 
@@ -54,6 +55,9 @@ struct Outcome {
     std::uint64_t linearizable_reads_checked = 0;
     std::uint64_t linearizability_keys_checked = 0;
     std::uint64_t linearizability_keys_inconclusive = 0;
+    /// Invoke-to-ok latencies of acknowledged creates and of answered reads (virtual time).
+    LatencySummary create_latency;
+    LatencySummary read_latency;
 
     bool ok() const { return !violation.has_value(); }
 };

@@ -65,7 +65,11 @@ std::string Workload::code_to_read(bool linearizable) {
 void Workload::next_operation(std::size_t c) {
     Client& client = clients_[c];
     ++client.operations;
-    client.target = static_cast<std::size_t>(prng_.below(cluster_.size()));
+    if (scenario_.workload.sticky_leader && client.leader) {
+        client.target = *client.leader;
+    } else {
+        client.target = static_cast<std::size_t>(prng_.below(cluster_.size()));
+    }
     client.reading = !known_codes_.empty() && prng_.chance(scenario_.workload.resolve_ratio);
     if (client.reading) {
         // NB: no draw when the ratio is 0, so scenarios without linearizable reads replay as
@@ -115,6 +119,7 @@ void Workload::send_attempt(std::size_t c) {
     loop_.after(scenario_.workload.request_timeout, [this, c, attempt]() {
         if (clients_[c].attempt != attempt) return;
         ++stats_.timeouts;
+        clients_[c].leader.reset();
         retry(c, (clients_[c].target + 1) % cluster_.size(), 0);
     });
 }
@@ -129,8 +134,10 @@ void Workload::retry(std::size_t c, std::size_t target, Nanos delay) {
 void Workload::retry_elsewhere(std::size_t c, NodeId leader) {
     // A 409 names the leader; a 503, or a 409 without a leader, sends the client elsewhere.
     if (leader != no_node) {
+        clients_[c].leader = leader.value - 1;
         retry(c, leader.value - 1, 0);
     } else {
+        clients_[c].leader.reset();
         retry(c, prng_.below(cluster_.size()), no_leader_backoff);
     }
 }
@@ -150,6 +157,7 @@ void Workload::on_create_answer(std::size_t c, std::uint64_t attempt,
         case ShortenStatus::Created: {
             history_.complete_create(client.operation, answer.record, loop_.now());
             ++stats_.creates_acknowledged;
+            client.leader = client.target;  // only a leader acknowledges a create
             if (answer.deduplicated) ++stats_.creates_deduplicated;
             if (answer.record.url != client.create.url) {
                 report_(Violation{Violation::Kind::Safety, "idempotent creates",

@@ -10,7 +10,10 @@
 // flight, so that reads and creates of one id overlap and the linearizability check has
 // something to decide.
 //
-// Each client has one request outstanding at a time and thinks between requests. Every
+// Each client has one request outstanding at a time and thinks between requests. With the
+// scenario's sticky_leader, a client sends each new request to the node that last answered it
+// as leader instead of a random one, as a client that keeps its connection does (the latency
+// scenarios use it, so that a create's latency is not a 409 detour half of the time). Every
 // operation is recorded in the History (one operation across all its retries); every
 // acknowledged create and every read is also reported to the Checker at once.
 #pragma once
@@ -57,6 +60,9 @@ private:
     struct Client {
         std::uint64_t id = 0;
         std::size_t target = 0;       // node index the next attempt goes to
+        /// The node that last answered as leader (a 409's hint or an acknowledged create);
+        /// with sticky_leader, new requests go there.
+        std::optional<std::size_t> leader;
         std::uint64_t attempt = 0;    // bumped per attempt; stale answers are ignored
         std::uint64_t operations = 0;
         bool reading = false;

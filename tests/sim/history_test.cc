@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "core/text.h"
 #include "io/sim/simulator.h"
 
 namespace raftlink::sim {
@@ -103,6 +104,37 @@ TEST_SUITE("sim") {
         }
         CHECK(invokes == outcome.operations);
         CHECK(completions == outcome.operations);
+    }
+
+    TEST_CASE("history: latency of acknowledged operations, nearest-rank percentiles") {
+        History history;
+        // Creates that took 1..100 ms; one that failed and one left open do not count, nor
+        // do reads in the creates' figures.
+        for (Nanos i = 1; i <= 100; ++i) {
+            const OperationId id = history.invoke_create(1, concat("k", i), "https://e/x", 0);
+            history.complete_create(id, fsm::UrlRecord{"c", "https://e/x", LogIndex(1), 0},
+                                    ms(101 - i));
+        }
+        history.fail(history.invoke_create(2, "failed", "https://e/f", 0), ms(5000));
+        history.invoke_create(3, "open", "https://e/o", 0);
+        const OperationId read =
+            history.invoke_read(4, "c", service::ReadConsistency::Stale, ms(10));
+        history.complete_read(read, std::nullopt, ms(13));
+        history.finish(ms(9000));
+
+        const LatencySummary creates = latency_of(history, OperationFunction::Create);
+        CHECK(creates.count == 100);
+        CHECK(creates.total == ms(5050));
+        CHECK(creates.mean == 50'500'000);
+        CHECK(creates.p50 == ms(50));
+        CHECK(creates.p99 == ms(99));
+        CHECK(creates.max == ms(100));
+        const LatencySummary reads = latency_of(history, OperationFunction::Read);
+        CHECK(reads.count == 1);
+        CHECK(reads.mean == ms(3));
+        CHECK(reads.p50 == ms(3));
+        CHECK(reads.p99 == ms(3));
+        CHECK(latency_of(History(), OperationFunction::Read).count == 0);
     }
 }
 

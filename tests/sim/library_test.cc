@@ -50,6 +50,11 @@ const std::map<std::string, std::uint64_t> seeds_by_name = {
     {"reelection", 100},
     {"swarm", 120},
     {"swarm-3", 60},
+    // 60 s runs of about 100 operations per second: the speed benchmark and the latency
+    // models (latency_model_test.cc checks the latency figures of the latter two).
+    {"speed-5", 4},
+    {"seed-latency-model", 2},
+    {"pipeline-latency", 2},
     {"stale-leader-reads", 40},
     {"unreliable-network", 100},
 };

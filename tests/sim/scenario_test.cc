@@ -61,7 +61,8 @@ const BadCase bad_cases[] = {
      "field \"trace.interleave_timer_lines\": expected true or false, got 1", malformed},
     {"unknown raft field", R"({"name": "x", "raft": {"heartbeat": 50}})",
      "unknown field \"raft.heartbeat\" (expected one of: election_timeout_ms, heartbeat_ms, "
-     "debug_addend_ms, commit_timeout_ms, pre_vote, check_quorum, entries_per_append_max)",
+     "debug_addend_ms, commit_timeout_ms, pre_vote, check_quorum, entries_per_append_max, "
+     "replicate_on_heartbeat_only)",
      malformed},
     {"no entries per append", R"({"name": "x", "raft": {"entries_per_append_max": 0}})",
      "field \"raft.entries_per_append_max\": expected an integer >= 1, got 0", out_of_range},
@@ -330,6 +331,11 @@ const BadCase bad_cases[] = {
      "field \"raft.pre_vote\": expected true or false, got 1", malformed},
     {"check_quorum as string", R"({"name": "x", "raft": {"check_quorum": "yes"}})",
      "field \"raft.check_quorum\": expected true or false, got \"yes\"", malformed},
+    {"replicate_on_heartbeat_only as number",
+     R"({"name": "x", "raft": {"replicate_on_heartbeat_only": 1}})",
+     "field \"raft.replicate_on_heartbeat_only\": expected true or false, got 1", malformed},
+    {"sticky_leader as string", R"({"name": "x", "workload": {"sticky_leader": "yes"}})",
+     "field \"workload.sticky_leader\": expected true or false, got \"yes\"", malformed},
     {"linearizable_ratio above one", R"({"name": "x", "workload": {"linearizable_ratio": 2}})",
      "field \"workload.linearizable_ratio\": expected a number in 0..1, got 2", out_of_range},
     {"linearizable_ratio as string",
@@ -680,7 +686,19 @@ TEST_CASE("scenario: absent fields take the documented defaults") {
     CHECK(scenario.workload.resolve_ratio == 0.5);
     CHECK(scenario.workload.request_timeout == ms(1000));
     CHECK(scenario.workload.url_bytes == 24);
+    CHECK_FALSE(scenario.workload.sticky_leader);
+    CHECK_FALSE(scenario.replicate_on_heartbeat_only);
     CHECK(scenario.faults.empty());
+}
+
+TEST_CASE("scenario: the latency model's fields load to the values written") {
+    const Result<Scenario> result = parse_scenario(
+        R"({"name": "latency", "raft": {"replicate_on_heartbeat_only": true},
+            "workload": {"sticky_leader": true}})",
+        file_name);
+    REQUIRE_MESSAGE(result.ok(), result.error().message);
+    CHECK(result.value().replicate_on_heartbeat_only);
+    CHECK(result.value().workload.sticky_leader);
 }
 
 TEST_CASE("scenario: the fault model's fields load to the values written") {
