@@ -19,10 +19,12 @@ constexpr DurationNs restart_deadline = 10 * minute;
 /// How often a restarting node's /healthz is polled.
 constexpr auto healthz_poll_interval = std::chrono::milliseconds(5);
 constexpr DurationNs probe_timeout = 1 * second;
-/// The fill sends at most this many creates before it checks who leads.
-constexpr std::uint64_t fill_round_requests = 100000;
-/// A fill that needs more rounds than this is not converging (a leader that keeps moving).
-constexpr unsigned fill_rounds_max = 1000;
+/// The fill sends at most this many creates before it checks who leads: after an election,
+/// the rest of a round goes to the old leader and fails.
+constexpr std::uint64_t fill_round_requests = 20000;
+/// A fill that needs this many rounds more than it would without failures is not converging
+/// (a leader that keeps moving).
+constexpr std::uint64_t fill_rounds_extra_max = 1000;
 
 DurationNs since(SteadyClock::time_point start) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - start).count();
@@ -151,9 +153,10 @@ PhaseResult ProfileRunner::run_fill_creates() {
     }
     std::uint64_t successes = 0;
     unsigned leader = fill.node;
-    for (unsigned round = 0; successes < options_.fill; ++round) {
+    const std::uint64_t rounds_max = options_.fill / fill_round_requests + fill_rounds_extra_max;
+    for (std::uint64_t round = 0; successes < options_.fill; ++round) {
         throw_if_interrupted();
-        if (round >= fill_rounds_max) {
+        if (round >= rounds_max) {
             throw std::runtime_error(fmt::format("fill: {} of {} created after {} rounds",
                                                  successes, options_.fill, round));
         }
@@ -276,9 +279,9 @@ ClusterReport ProfileRunner::run() {
     const ReadTarget reads(created_ids_);
     report.phases.push_back(run_phase(
         {fmt::format("read-follower-{:g}", options_.read_rate),
-         fmt::format("read: GET of {} created ids on a follower (node {}) at {:g}/s for {}",
-                     created_ids_.size(), follower, options_.read_rate,
-                     format_go_duration(duration)),
+         fmt::format("read: GET of {} created ids on {} (node {}) at {:g}/s for {}",
+                     created_ids_.size(), follower == leader ? "the only node" : "a follower",
+                     follower, options_.read_rate, format_go_duration(duration)),
          follower, LoopMode::Open, options_.read_rate, 0, duration, 0, false},
         reads));
     leader = cluster_.wait_for_leader(options_.leader_deadline);

@@ -204,8 +204,9 @@ std::optional<std::uint64_t> LocalCluster::resident_set_kib(unsigned id) const {
 }
 
 NodeFailure LocalCluster::failure(unsigned id, const std::string& what) const {
+    const std::string kept = options_.keep ? "" : " (removed at exit; --keep keeps it)";
     return NodeFailure("node " + std::to_string(id) + " " + what + "\n  last lines of " +
-                       log_path(id) + ":\n" + last_lines(log_path(id), log_lines_shown));
+                       log_path(id) + kept + ":\n" + last_lines(log_path(id), log_lines_shown));
 }
 
 void LocalCluster::check_running() {
