@@ -60,7 +60,8 @@ void Replica::on_message(const raft::Message& message) {
     pump();
 }
 
-void Replica::shorten(service::ShortenRequest request, service::ShortenDone done) {
+std::optional<service::ShortenResponse> Replica::refusal(const service::ShortenRequest& request,
+                                                         std::size_t batched) const {
     service::ShortenResponse response;
     if (const auto problem = service::validate_url(request.url)) {
         response.status = service::ShortenStatus::Invalid;
@@ -74,21 +75,50 @@ void Replica::shorten(service::ShortenRequest request, service::ShortenDone done
         response.status = response.leader_id == no_node ? service::ShortenStatus::NoLeader
                                                          : service::ShortenStatus::NotLeader;
         response.message = response.leader_id == no_node ? "No leader known" : "Not a leader node";
-    } else if (pending_.full()) {
+    } else if (pending_.size() + batched >= service::pending_creates_max) {
         response.status = service::ShortenStatus::NoLeader;
         response.message = "too many creates waiting for commit; retry later";
     } else {
-        const fsm::Command command = fsm::CreateUrl{std::move(request.url),
-                                                    std::move(request.idempotency_key),
-                                                    clock_.wall_now_ms()};
-        const Nanos now = clock_.now();
-        const raft::ProposeResult proposed = node_.propose(fsm::encode_command(command), now);
-        ASSERT(proposed.accepted);
-        pending_.add(proposed.index, proposed.term, now + config_.commit_timeout, std::move(done));
-        pump();
-        return;
+        return std::nullopt;
     }
-    done(response);
+    return response;
+}
+
+void Replica::shorten(service::ShortenRequest request, service::ShortenDone done) {
+    std::vector<ShortenCall> calls;
+    calls.push_back(ShortenCall{std::move(request), std::move(done)});
+    shorten(std::move(calls));
+}
+
+void Replica::shorten(std::vector<ShortenCall> calls) {
+    // Refusals are answered only after the valid creates are registered, so that a callback
+    // that re-enters the replica finds it consistent.
+    std::vector<std::pair<service::ShortenDone, service::ShortenResponse>> refused;
+    std::vector<Bytes> commands;
+    std::vector<service::ShortenDone> accepted;
+    for (ShortenCall& call : calls) {
+        std::optional<service::ShortenResponse> refuse = refusal(call.request, accepted.size());
+        if (refuse) {
+            refused.emplace_back(std::move(call.done), std::move(*refuse));
+            continue;
+        }
+        const fsm::Command command = fsm::CreateUrl{std::move(call.request.url),
+                                                    std::move(call.request.idempotency_key),
+                                                    clock_.wall_now_ms()};
+        commands.push_back(fsm::encode_command(command));
+        accepted.push_back(std::move(call.done));
+    }
+    if (!commands.empty()) {
+        const Nanos now = clock_.now();
+        const raft::ProposeResult proposed = node_.propose(std::move(commands), now);
+        ASSERT(proposed.accepted);
+        for (std::size_t i = 0; i < accepted.size(); ++i) {
+            pending_.add(proposed.index + i, proposed.term, now + config_.commit_timeout,
+                         std::move(accepted[i]));
+        }
+        pump();
+    }
+    for (auto& [done, response] : refused) done(response);
 }
 
 service::ResolveResponse Replica::resolve(std::string_view code) const {

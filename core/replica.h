@@ -11,8 +11,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/env.h"
 #include "core/fsm/url_store.h"
@@ -74,6 +76,15 @@ public:
 
     /// Creates a short URL; `done` is called exactly once (possibly before this returns).
     void shorten(service::ShortenRequest request, service::ShortenDone done);
+    /// One create of a batch.
+    struct ShortenCall {
+        service::ShortenRequest request;
+        service::ShortenDone done;
+    };
+    /// Creates several short URLs as shorten() does each, but proposes the valid ones together:
+    /// one AppendEntries per follower and one storage write for all of them (the HTTP server
+    /// gathers the creates that arrive in one turn of its event loop).
+    void shorten(std::vector<ShortenCall> calls);
     /// A stale read from this replica's store (the seed's default consistency).
     service::ResolveResponse resolve(std::string_view code) const;
     /// A read with the given consistency; `done` is called exactly once (possibly before this
@@ -95,6 +106,10 @@ public:
     std::size_t pending_reads() const { return reads_.size(); }
 
 private:
+    /// Why `request` cannot be proposed here and now, with `batched` creates of its batch
+    /// accepted before it, as the answer to give; nullopt if it can.
+    std::optional<service::ShortenResponse> refusal(const service::ShortenRequest& request,
+                                                    std::size_t batched) const;
     void pump();
     void on_durable(std::uint64_t write_id);
     void apply(const raft::Entry& entry);

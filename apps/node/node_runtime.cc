@@ -62,7 +62,8 @@ bool NodeRuntime::open() {
     }
     replica_->trace(concat("RPC: listening on port ", config_.self().raft.port()));
     replica_->start();
-    real::HttpBackend backend{*replica_, metrics_, {}};
+    creates_ = std::make_unique<real::CreateBatcher>(io_, *replica_);
+    real::HttpBackend backend{*replica_, metrics_, {}, creates_.get()};
     for (const Member& member : config_.members) {
         backend.http_urls.emplace(member.id, concat("http://", member.http));
     }

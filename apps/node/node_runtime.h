@@ -18,6 +18,7 @@
 #include "core/replica.h"
 #include "io/real/asio_clock.h"
 #include "io/real/asio_transport.h"
+#include "io/real/create_batcher.h"
 #include "io/real/file_storage.h"
 #include "io/real/http_server.h"
 #include "io/real/log_observer.h"
@@ -51,6 +52,7 @@ private:
     std::unique_ptr<real::FileStorage> storage_;
     std::unique_ptr<real::AsioTransport> transport_;
     std::unique_ptr<Replica> replica_;
+    std::unique_ptr<real::CreateBatcher> creates_;
     std::unique_ptr<real::HttpServer> http_;
     bool shutting_down_ = false;
 };

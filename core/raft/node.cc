@@ -102,19 +102,29 @@ void Node::step(const Message& message, Nanos now) {
 }
 
 ProposeResult Node::propose(Bytes data, Nanos now) {
+    std::vector<Bytes> commands;
+    commands.push_back(std::move(data));
+    return propose(std::move(commands), now);
+}
+
+ProposeResult Node::propose(std::vector<Bytes> commands, Nanos now) {
+    ASSERT(!commands.empty());
     if (role_ != Role::Leader) return ProposeResult{false, LogIndex(0), Term(0), leader_id_};
     // During a transfer the log must stop growing so that the target can catch up; clients
     // are told no leader is available and retry (thesis §3.10).
     if (transfer_target_ != no_node) return ProposeResult{false, LogIndex(0), Term(0), no_node};
     begin_step();
-    const LogIndex index = log_.last_index() + 1;
-    log_.append(Entry{hard_state_.current_term, index, std::move(data)});
-    emit(concat("Client request submitted to local log: index ", index));
+    const LogIndex first = log_.last_index() + 1;
+    for (Bytes& data : commands) {
+        const LogIndex index = log_.last_index() + 1;
+        log_.append(Entry{hard_state_.current_term, index, std::move(data)});
+        emit(concat("Client request submitted to local log: index ", index));
+    }
     // Replicate at once rather than on the next heartbeat: the seed's E[w] paid half a
     // heartbeat interval per write for waiting (kept as an option to measure that model).
     if (!config_.replicate_on_heartbeat_only) broadcast_append(false);
     finish_step(now);
-    return ProposeResult{true, index, hard_state_.current_term, config_.id};
+    return ProposeResult{true, first, hard_state_.current_term, config_.id};
 }
 
 ReadIndexResult Node::read_index(std::uint64_t id, Nanos now) {

@@ -79,6 +79,10 @@ public:
     void step(const Message& message, Nanos now);
     /// Appends a client command as a new entry if this node is leader, and replicates it at once.
     ProposeResult propose(Bytes data, Nanos now);
+    /// Appends several commands as consecutive entries and replicates them at once, together
+    /// (one AppendEntries per follower, one storage write). The result names the first entry;
+    /// the i-th command has index result.index + i. Precondition: `commands` is not empty.
+    ProposeResult propose(std::vector<Bytes> commands, Nanos now);
     /// Starts a linearizable read `id` (ReadIndex, thesis §6.4) if this node is leader; the
     /// read appears in a later Ready's `reads` once a majority confirmed the leadership. A
     /// read that cannot be confirmed (the node stops being leader) never appears.

@@ -177,10 +177,15 @@ void handle_create(HttpRequest request, const HttpBackend& backend, const std::s
     }
     create.idempotency_key = body_key ? std::move(*body_key) : std::string(header_key);
     // The callback may run now (refusals) or after the commit; the captures own all it needs.
-    backend.replica.shorten(std::move(create), [&backend, host, respond = std::move(respond)](
-                                                   const service::ShortenResponse& answer) {
+    service::ShortenDone done = [&backend, host, respond = std::move(respond)](
+                                    const service::ShortenResponse& answer) {
         respond(shorten_response(answer, backend, host));
-    });
+    };
+    if (backend.creates != nullptr) {
+        backend.creates->add(std::move(create), std::move(done));
+    } else {
+        backend.replica.shorten(std::move(create), std::move(done));
+    }
 }
 
 void handle_resolve(const HttpRequest& request, const HttpBackend& backend, Respond respond) {

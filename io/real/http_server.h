@@ -35,6 +35,7 @@
 
 #include "core/replica.h"
 #include "core/result.h"
+#include "io/real/create_batcher.h"
 #include "io/real/metrics.h"
 
 namespace raftlink::real {
@@ -62,6 +63,9 @@ struct HttpBackend {
     /// The base URL of each member's HTTP server, e.g. {2: "http://127.0.0.1:8002"}, for the
     /// 409's leaderUrl.
     std::map<NodeId, std::string> http_urls;
+    /// When set, creates go through it (one proposal per event-loop turn) instead of straight
+    /// to the replica. Must outlive the server.
+    CreateBatcher* creates = nullptr;
 };
 
 class HttpServer {

@@ -6,6 +6,8 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <string>
+#include <variant>
 #include <vector>
 
 #include "core/replica.h"
@@ -18,6 +20,7 @@ struct FakeEnv final : Clock, Transport, Storage, Observer {
     std::optional<Nanos> wake;
     std::vector<raft::Message> sent;
     std::deque<std::function<void()>> pending_writes;
+    std::vector<WriteBatch> writes;  // every write issued, in order
     raft::PersistentState state;
 
     Nanos now() const override { return time; }
@@ -26,7 +29,7 @@ struct FakeEnv final : Clock, Transport, Storage, Observer {
     void send(const raft::Message& message) override { sent.push_back(message); }
     raft::PersistentState load() override { return state; }
     void write(WriteBatch batch, std::function<void()> on_durable) override {
-        (void)batch;
+        writes.push_back(std::move(batch));
         pending_writes.push_back(std::move(on_durable));
     }
     void on_trace(NodeId, const raft::TraceLine&) override {}
@@ -48,6 +51,31 @@ ReplicaConfig single_node_config() {
     config.code_key = 42;
     config.commit_timeout = ms(1000);
     return config;
+}
+
+ReplicaConfig three_node_config() {
+    ReplicaConfig config = single_node_config();
+    config.raft.voters = {NodeId(1), NodeId(2), NodeId(3)};
+    config.raft.pre_vote = false;
+    config.raft.check_quorum = false;
+    return config;
+}
+
+/// Makes replica 1 of three leader of term 1 with its no-op (index 1) durable and committed.
+void become_leader_of_three(Replica& replica, FakeEnv& env) {
+    replica.start();
+    for (int i = 0; i < 10 && replica.node().role() != raft::Role::Candidate; ++i) {
+        env.time = env.wake.value_or(env.time);
+        replica.on_time();
+    }
+    REQUIRE_EQ(replica.node().role(), raft::Role::Candidate);
+    env.sync();  // the term and vote are durable: the RequestVotes leave
+    replica.on_message(raft::Message{NodeId(2), NodeId(1), Term(1), raft::RequestVoteReply{true}});
+    REQUIRE_EQ(replica.node().role(), raft::Role::Leader);
+    replica.on_message(raft::Message{NodeId(2), NodeId(1), Term(1),
+                                     raft::AppendEntriesReply{true, LogIndex(1), {}, {}, 0}});
+    env.sync();
+    REQUIRE_EQ(replica.node().commit_index(), LogIndex(1));
 }
 
 /// A started single-node replica that has elected itself and committed its no-op.
@@ -127,6 +155,66 @@ TEST_SUITE("service") {
         REQUIRE(read.has_value());
         CHECK_EQ(read->status, service::ResolveStatus::Found);
         CHECK_EQ(read->url, "https://example.com/r");
+    }
+
+    TEST_CASE("replica: a create leaves for the followers while the previous write is still "
+              "outstanding, and is answered once committed [thesis §10.2.1]") {
+        FakeEnv env;
+        ReplicaConfig config = three_node_config();
+        Replica replica(config, env, env, env, env);
+        become_leader_of_three(replica, env);
+        std::vector<service::ShortenResponse> answers;
+        const auto record = [&](const service::ShortenResponse& r) { answers.push_back(r); };
+        env.sent.clear();
+        replica.shorten({"https://example.com/1", ""}, record);
+        replica.shorten({"https://example.com/2", ""}, record);
+        // Two writes outstanding, and both entries already on their way to both followers.
+        CHECK_EQ(env.pending_writes.size(), 2U);
+        std::vector<LogIndex> sent_last;
+        for (const raft::Message& message : env.sent) {
+            const auto& append = std::get<raft::AppendEntries>(message.body);
+            if (message.to == NodeId(2)) sent_last.push_back(append.entries.back().index);
+        }
+        CHECK_EQ(sent_last, (std::vector<LogIndex>{LogIndex(2), LogIndex(3)}));
+        // Follower 2 acknowledges both, but the leader's own writes are not durable yet.
+        replica.on_message(raft::Message{NodeId(2), NodeId(1), Term(1),
+                                         raft::AppendEntriesReply{true, LogIndex(3), {}, {}, 0}});
+        CHECK(answers.empty());
+        env.sync();
+        REQUIRE_EQ(answers.size(), 2U);
+        CHECK_EQ(answers[0].status, service::ShortenStatus::Created);
+        CHECK_EQ(answers[1].status, service::ShortenStatus::Created);
+    }
+
+    TEST_CASE("replica: a batch of creates is one proposal, one write and one AppendEntries "
+              "per follower; invalid ones are refused at once") {
+        FakeEnv env;
+        Replica replica(three_node_config(), env, env, env, env);
+        become_leader_of_three(replica, env);
+        env.sent.clear();
+        env.writes.clear();
+        std::vector<service::ShortenStatus> answers(3, service::ShortenStatus::Timeout);
+        std::vector<Replica::ShortenCall> calls;
+        for (std::size_t i = 0; i < 3; ++i) {
+            const std::string url = i == 1 ? "ftp://nope" : "https://example.com/b" + std::to_string(i);
+            calls.push_back({{url, ""}, [&answers, i](const service::ShortenResponse& r) {
+                                 answers[i] = r.status;
+                             }});
+        }
+        replica.shorten(std::move(calls));
+        CHECK_EQ(answers[1], service::ShortenStatus::Invalid);
+        CHECK_EQ(answers[0], service::ShortenStatus::Timeout);  // not answered yet
+        REQUIRE_EQ(env.writes.size(), 1U);
+        CHECK_EQ(env.writes[0].entries.size(), 2U);
+        REQUIRE_EQ(env.sent.size(), 2U);
+        for (const raft::Message& message : env.sent) {
+            CHECK_EQ(std::get<raft::AppendEntries>(message.body).entries.size(), 2U);
+        }
+        replica.on_message(raft::Message{NodeId(3), NodeId(1), Term(1),
+                                         raft::AppendEntriesReply{true, LogIndex(3), {}, {}, 0}});
+        env.sync();
+        CHECK_EQ(answers[0], service::ShortenStatus::Created);
+        CHECK_EQ(answers[2], service::ShortenStatus::Created);
     }
 
     TEST_CASE("replica: a follower answers creates and linearizable reads with the leader") {
