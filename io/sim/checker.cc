@@ -279,18 +279,12 @@ std::optional<Violation> Checker::duplicate_create(std::size_t index,
                                                    const fsm::UrlStore& store) const {
     // The workload never creates one URL twice (each URL names its client and operation), so
     // a URL stored under two ids is a retry that the idempotency key failed to deduplicate.
-    std::map<std::string, std::string> code_by_url;
-    std::optional<Violation> violation;
-    store.for_each([&](const fsm::UrlRecord& record) {
-        const auto [it, inserted] = code_by_url.try_emplace(record.url, record.code);
-        if (!inserted && !violation) {
-            violation = Violation{Violation::Kind::Safety, "idempotent creates",
-                                  concat("node ", index + 1, " stores ", record.url,
-                                         " under two short ids, ", it->second, " and ",
-                                         record.code)};
-        }
-    });
-    return violation;
+    const auto duplicate = first_duplicate_url(store);
+    if (!duplicate) return std::nullopt;
+    return Violation{Violation::Kind::Safety, "idempotent creates",
+                     concat("node ", index + 1, " stores ", duplicate->url,
+                            " under two short ids, ", duplicate->first_code, " and ",
+                            duplicate->second_code)};
 }
 
 std::optional<Violation> Checker::at_end(const Cluster& cluster, bool quiet) const {

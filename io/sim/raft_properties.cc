@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
+#include "core/fsm/short_code.h"
 #include "core/text.h"
 
 namespace raftlink::sim {
@@ -71,6 +73,39 @@ std::optional<fsm::UrlRecord> first_acknowledged_missing(
         if (found == nullptr || found->url != it->second.url) return it->second;
     }
     return std::nullopt;
+}
+
+std::optional<DuplicateUrl> first_duplicate_url(const fsm::UrlStore& store) {
+    // URLs sorted, then their indexes, rather than a map from URL to code: this runs over
+    // every store at the end of every run. (The URL is copied: a store may build the record
+    // it visits for the call only.)
+    struct Stored {
+        std::string url;
+        LogIndex index;
+    };
+    std::vector<Stored> stored;
+    stored.reserve(store.size());
+    store.for_each([&stored](const fsm::UrlRecord& record) {
+        stored.push_back(Stored{record.url, record.index});
+    });
+    std::sort(stored.begin(), stored.end(), [](const Stored& a, const Stored& b) {
+        return a.url != b.url ? a.url < b.url : a.index < b.index;
+    });
+    std::optional<std::size_t> later;
+    for (std::size_t i = 1; i < stored.size(); ++i) {
+        if (stored[i].url != stored[i - 1].url) continue;
+        // Within a run of equal URLs the first is the earliest record and the next one the
+        // first to repeat it.
+        const bool first_repeat = i < 2 || stored[i - 2].url != stored[i].url;
+        if (first_repeat && (!later || stored[i].index < stored[*later].index)) later = i;
+    }
+    if (!later) return std::nullopt;
+    // Codes are a function of the index, so only the reported pair's are computed.
+    const auto code = [&store](LogIndex index) {
+        return fsm::short_code_for(index, store.code_key());
+    };
+    return DuplicateUrl{stored[*later].url, code(stored[*later - 1].index),
+                        code(stored[*later].index)};
 }
 
 Nanos liveness_deadline(Nanos invoked, Nanos healed, Nanos bound) {

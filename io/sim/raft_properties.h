@@ -57,6 +57,17 @@ std::optional<fsm::UrlRecord> first_acknowledged_missing(
     const fsm::UrlStore& store, const std::map<LogIndex, fsm::UrlRecord>& acknowledged,
     LogIndex from);
 
+/// A URL that a store holds under two short ids, and the ids.
+struct DuplicateUrl {
+    std::string url;
+    std::string first_code;   // of the earlier record
+    std::string second_code;  // of the later one
+};
+
+/// Idempotent creates: the duplicate a walk of `store` in log index order meets first (the
+/// pair whose later record has the lowest index), or nullopt when every URL is stored once.
+std::optional<DuplicateUrl> first_duplicate_url(const fsm::UrlStore& store);
+
 /// Liveness deadline of an operation: once faults have healed at `healed`, an operation that
 /// was outstanding then, or invoked later, must complete within `bound` of the later of the two.
 Nanos liveness_deadline(Nanos invoked, Nanos healed, Nanos bound);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <iterator>
 #include <utility>
 
 #include "core/assert.h"
@@ -70,19 +71,20 @@ void SimDisk::write_done(std::uint64_t sequence) {
     image_.insert(image_.end(), write.encoded.bytes.begin(), write.encoded.bytes.end());
     ++image_version_;
     acknowledged_bytes_ = image_.size();
-    apply_to_acknowledged(write.batch);
+    apply_to_acknowledged(std::move(write.batch));
     ++fsyncs_;
 }
 
-void SimDisk::apply_to_acknowledged(const WriteBatch& batch) {
+void SimDisk::apply_to_acknowledged(WriteBatch&& batch) {
     if (batch.hard_state) acknowledged_.hard_state = *batch.hard_state;
     if (batch.entries.empty()) return;
     const LogIndex first = batch.entries.front().index;
     ASSERT_GE(first, LogIndex(1));
     ASSERT_LE(first.value, acknowledged_.entries.size() + 1);
     acknowledged_.entries.resize(first.value - 1);
-    acknowledged_.entries.insert(acknowledged_.entries.end(), batch.entries.begin(),
-                                 batch.entries.end());
+    acknowledged_.entries.insert(acknowledged_.entries.end(),
+                                 std::make_move_iterator(batch.entries.begin()),
+                                 std::make_move_iterator(batch.entries.end()));
 }
 
 void SimDisk::crash(Prng& prng, double torn_write_ratio) {

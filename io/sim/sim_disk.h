@@ -80,7 +80,7 @@ private:
     using StoredRecord = raft::RecordExtent;
 
     void write_done(std::uint64_t sequence);
-    void apply_to_acknowledged(const WriteBatch& batch);
+    void apply_to_acknowledged(WriteBatch&& batch);
 
     EventLoop& loop_;
     LatencyModel fsync_latency_;

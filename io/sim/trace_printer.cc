@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "io/sim/trace_printer.h"
 
-#include <map>
 #include <utility>
 
 #include "core/assert.h"
@@ -65,16 +64,32 @@ void TracePrinter::sim_line(const std::string& text) {
 void TracePrinter::flush() {
     if (pending_.empty()) return;
     // Lines of different nodes never race with each other in one event; keep each node's
-    // lines together in the order the nodes first logged (deterministic).
-    std::vector<NodeId> order;
-    std::map<NodeId, std::vector<Pending>> by_node;
-    for (Pending& pending : pending_) {
-        auto [it, inserted] = by_node.try_emplace(pending.node);
-        if (inserted) order.push_back(pending.node);
-        it->second.push_back(std::move(pending));
+    // lines together in the order the nodes first logged (deterministic). Most events log
+    // for one node only, so a scan per node beats a map.
+    std::size_t taken = 0;
+    std::vector<bool> done(pending_.size(), false);
+    for (std::size_t first = 0; taken < pending_.size(); ++first) {
+        if (done[first]) continue;
+        const NodeId node = pending_[first].node;
+        step_.clear();
+        for (std::size_t i = first; i < pending_.size(); ++i) {
+            if (done[i] || pending_[i].node != node) continue;
+            step_.push_back(std::move(pending_[i]));
+            done[i] = true;
+            ++taken;
+        }
+        flush_step(step_);
     }
     pending_.clear();
-    for (const NodeId node : order) flush_step(by_node[node]);
+}
+
+const std::string& TracePrinter::stamp() {
+    const std::int64_t now_ms = epoch_unix_ms_ + loop_.now() / nanos_per_ms;
+    if (now_ms != stamp_ms_) {
+        stamp_ms_ = now_ms;
+        stamp_text_ = format_timestamp(now_ms);
+    }
+    return stamp_text_;
 }
 
 void TracePrinter::flush_step(std::vector<Pending>& step) {
@@ -96,12 +111,12 @@ void TracePrinter::flush_step(std::vector<Pending>& step) {
         for (std::size_t t = i + 1; t < end; ++t) output.push_back(&step[t]);
         i = end;
     }
-    const std::string stamp = format_timestamp(epoch_unix_ms_ + loop_.now() / nanos_per_ms);
+    const std::string& time = stamp();
     for (const Pending* pending : output) {
         if (pending->node == no_node) {
-            write(concat(stamp, " [sim] ", pending->line.text));
+            write(concat(time, " [sim] ", pending->line.text));
         } else {
-            write(concat(stamp, " [", pending->node, "] ", pending->line.text));
+            write(concat(time, " [", pending->node, "] ", pending->line.text));
         }
     }
 }
@@ -109,9 +124,19 @@ void TracePrinter::flush_step(std::vector<Pending>& step) {
 void TracePrinter::write(const std::string& text) {
     hash_ = fnv1a64("\n", fnv1a64(text, hash_));
     ++lines_;
-    if (out_ != nullptr) *out_ << text << '\n';
-    tail_.push_back(text);
-    if (tail_.size() > tail_lines_max) tail_.pop_front();
+    if (out_ != nullptr) {
+        out_->write(text.data(), static_cast<std::streamsize>(text.size()));
+        out_->put('\n');
+    }
+    if (tail_.size() == tail_lines_max) {
+        // Reuse the oldest line's buffer for the newest.
+        std::string oldest = std::move(tail_.front());
+        tail_.pop_front();
+        oldest.assign(text);
+        tail_.push_back(std::move(oldest));
+    } else {
+        tail_.push_back(text);
+    }
 }
 
 }  // namespace raftlink::sim

@@ -58,6 +58,8 @@ private:
     };
     void write(const std::string& text);
     void flush_step(std::vector<Pending>& step);
+    /// The timestamp of the current event, formatted once per millisecond of virtual time.
+    const std::string& stamp();
 
     const EventLoop& loop_;
     std::int64_t epoch_unix_ms_;
@@ -69,6 +71,9 @@ private:
     std::uint64_t hash_ = fnv1a64_offset;
     std::uint64_t lines_ = 0;
     std::deque<std::string> tail_;
+    std::int64_t stamp_ms_ = -1;  // the millisecond stamp_text_ shows, -1 before the first
+    std::string stamp_text_;
+    std::vector<Pending> step_;   // one node's lines of the event being flushed (reused)
 };
 
 }  // namespace raftlink::sim

@@ -100,6 +100,27 @@ TEST_SUITE("sim") {
         CHECK(first_acknowledged_missing(store, acknowledged, LogIndex(2))->index == LogIndex(3));
     }
 
+    TEST_CASE("checker: a URL stored under two short ids is a failed deduplication") {
+        fsm::UrlStore store(42);
+        const auto create = [&store](std::uint64_t index, const std::string& url,
+                                     const std::string& key) {
+            store.apply(LogIndex(index), fsm::Command{fsm::CreateUrl{url, key, 0}});
+        };
+        create(1, "https://e/a", "ka");
+        create(2, "https://e/b", "kb");
+        create(3, "https://e/a", "ka");  // a retry: deduplicated by its key, no new id
+        CHECK_FALSE(first_duplicate_url(store));
+        create(4, "https://e/b", "kb-lost");  // the same URL under another key: a second id
+        create(5, "https://e/a", "ka-lost");
+        create(6, "https://e/b", "kb-lost-again");
+        const auto duplicate = first_duplicate_url(store);
+        REQUIRE(duplicate.has_value());
+        // The walk in index order meets index 4 first, a repeat of index 2.
+        CHECK(duplicate->url == "https://e/b");
+        CHECK(duplicate->first_code == fsm::short_code_for(LogIndex(2), store.code_key()));
+        CHECK(duplicate->second_code == fsm::short_code_for(LogIndex(4), store.code_key()));
+    }
+
     TEST_CASE("checker: liveness deadlines after healing") {
         CHECK(liveness_deadline(100, 500, 1000) == 1500);  // outstanding at the heal
         CHECK(liveness_deadline(700, 500, 1000) == 1700);  // invoked after it
