@@ -5,7 +5,9 @@
 #include <cstring>
 #include <vector>
 
+#include "core/assert.h"
 #include "core/fsm/short_code.h"
+#include "core/hash.h"
 #include "core/text.h"
 
 namespace raftlink::sim {
@@ -76,36 +78,47 @@ std::optional<fsm::UrlRecord> first_acknowledged_missing(
 }
 
 std::optional<DuplicateUrl> first_duplicate_url(const fsm::UrlStore& store) {
-    // URLs sorted, then their indexes, rather than a map from URL to code: this runs over
-    // every store at the end of every run. (The URL is copied: a store may build the record
-    // it visits for the call only.)
+    // Hashes of the URLs sorted, then their indexes, rather than a map from URL to code: this
+    // runs over every store at the end of every run. Equal hashes are confirmed on the URLs.
     struct Stored {
-        std::string url;
+        std::uint64_t url_hash = 0;
         LogIndex index;
+        bool operator<(const Stored& other) const {
+            return url_hash != other.url_hash ? url_hash < other.url_hash : index < other.index;
+        }
     };
     std::vector<Stored> stored;
     stored.reserve(store.size());
     store.for_each([&stored](const fsm::UrlRecord& record) {
-        stored.push_back(Stored{record.url, record.index});
+        stored.push_back(Stored{fnv1a64(record.url), record.index});
     });
-    std::sort(stored.begin(), stored.end(), [](const Stored& a, const Stored& b) {
-        return a.url != b.url ? a.url < b.url : a.index < b.index;
-    });
-    std::optional<std::size_t> later;
-    for (std::size_t i = 1; i < stored.size(); ++i) {
-        if (stored[i].url != stored[i - 1].url) continue;
-        // Within a run of equal URLs the first is the earliest record and the next one the
-        // first to repeat it.
-        const bool first_repeat = i < 2 || stored[i - 2].url != stored[i].url;
-        if (first_repeat && (!later || stored[i].index < stored[*later].index)) later = i;
-    }
-    if (!later) return std::nullopt;
-    // Codes are a function of the index, so only the reported pair's are computed.
-    const auto code = [&store](LogIndex index) {
-        return fsm::short_code_for(index, store.code_key());
+    std::sort(stored.begin(), stored.end());
+    const auto url_at = [&store](LogIndex index) {
+        const fsm::UrlRecord* record = store.find(fsm::short_code_for(index, store.code_key()));
+        ASSERT(record != nullptr);
+        return record->url;
     };
-    return DuplicateUrl{stored[*later].url, code(stored[*later - 1].index),
-                        code(stored[*later].index)};
+    std::optional<DuplicateUrl> first;
+    LogIndex first_index;
+    for (std::size_t group = 0; group < stored.size();) {
+        std::size_t end = group + 1;
+        while (end < stored.size() && stored[end].url_hash == stored[group].url_hash) ++end;
+        // Within a group of equal hashes (one URL, barring a collision), in index order: the
+        // earliest record of a URL and the first record that repeats it.
+        for (std::size_t i = group; i < end && i + 1 < end; ++i) {
+            const std::string url = url_at(stored[i].index);
+            for (std::size_t j = i + 1; j < end; ++j) {
+                if (first && stored[j].index >= first_index) break;
+                if (url_at(stored[j].index) != url) continue;
+                first = DuplicateUrl{url, fsm::short_code_for(stored[i].index, store.code_key()),
+                                     fsm::short_code_for(stored[j].index, store.code_key())};
+                first_index = stored[j].index;
+                break;
+            }
+        }
+        group = end;
+    }
+    return first;
 }
 
 Nanos liveness_deadline(Nanos invoked, Nanos healed, Nanos bound) {
