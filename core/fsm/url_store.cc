@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/fsm/url_store.h"
 
+#include <algorithm>
 #include <limits>
 #include <utility>
 #include <variant>
@@ -26,6 +27,9 @@ constexpr std::uint8_t snapshot_format_version = 1;
 // before looping over it.
 constexpr std::size_t record_bytes_min = 8 + 4 + 8;
 constexpr std::size_t key_bytes_min = 8 + 4;
+
+// encode_snapshot() and digest() produce the encoding in pieces of about this size.
+constexpr std::size_t snapshot_piece_bytes = 64 * 1024;
 
 constexpr std::uint32_t string_length_unbounded = std::numeric_limits<std::uint32_t>::max();
 
@@ -124,18 +128,15 @@ CreateResult UrlStore::apply(LogIndex index, const Command& command) {
     applied_index_ = index;
     if (!create->idempotency_key.empty()) {
         const auto known = index_by_key_.find(create->idempotency_key);
-        if (known != index_by_key_.end()) {
-            const auto record = records_.find(known->second);
-            ASSERT(record != records_.end());
-            return CreateResult{record->second, true};
-        }
+        if (known != index_by_key_.end()) return CreateResult{record_at(known->second), true};
     }
 
-    const UrlRecord& record = insert_record(index, create->url, create->created_at_ms);
+    insert_record(index, create->url, create->created_at_ms);
     if (!create->idempotency_key.empty()) insert_key(index, create->idempotency_key);
-    ASSERT_EQ(records_.size(), index_by_code_.size());
     ASSERT_EQ(index_by_key_.size(), keys_by_index_.size());
-    return CreateResult{record, false};
+    return CreateResult{UrlRecord{short_code_for(index, code_key_), create->url, index,
+                                  create->created_at_ms},
+                        false};
 }
 
 void UrlStore::apply_noop(LogIndex index) {
@@ -144,37 +145,99 @@ void UrlStore::apply_noop(LogIndex index) {
 }
 
 std::optional<UrlRecord> UrlStore::lookup(std::string_view code) const {
-    const UrlRecord* record = find(code);
-    if (record == nullptr) return std::nullopt;
-    return *record;
+    // The code comes from a client and may be anything; an unknown one is simply absent.
+    const std::optional<LogIndex> index = index_for_short_code(code, code_key_);
+    if (!index || *index > last_record_index_) return std::nullopt;
+    const Slot* slot = slot_at(*index);
+    if (slot == nullptr || slot->block == absent_block) return std::nullopt;
+    // The inverse accepts exactly the codes the forward map hands out, so this holds for any
+    // input; checking it keeps a non-canonical spelling from ever resolving, should the code
+    // format change.
+    std::string canonical = short_code_for(*index, code_key_);
+    if (canonical != code) return std::nullopt;
+    return UrlRecord{std::move(canonical), std::string(url_of(*slot)), *index,
+                     slot->created_at_ms};
 }
 
 const UrlRecord* UrlStore::find(std::string_view code) const {
-    // The code comes from a client and may be anything; an unknown one is simply absent.
-    const auto found = index_by_code_.find(code);
-    if (found == index_by_code_.end()) return nullptr;
-    const auto record = records_.find(found->second);
-    ASSERT(record != records_.end());
-    ASSERT_EQ(record->second.code, code);
-    return &record->second;
+    std::optional<UrlRecord> record = lookup(code);
+    if (!record) return nullptr;
+    found_ = std::move(*record);
+    return &found_;
 }
 
-const UrlRecord& UrlStore::insert_record(LogIndex index, std::string url,
-                                         std::int64_t created_at_ms) {
+const UrlStore::Slot* UrlStore::slot_at(LogIndex index) const {
+    const std::uint64_t number = index.value / slots_per_chunk;
+    // Chunks are nearly always consecutive, so the guess is right without a search.
+    if (!chunks_.empty() && number >= chunks_.front().number) {
+        const std::uint64_t guess = number - chunks_.front().number;
+        if (guess < chunks_.size() && chunks_[guess].number == number) {
+            return &chunks_[guess].slots[index.value % slots_per_chunk];
+        }
+    }
+    const auto chunk = std::lower_bound(
+        chunks_.begin(), chunks_.end(), number,
+        [](const Chunk& candidate, std::uint64_t wanted) { return candidate.number < wanted; });
+    if (chunk == chunks_.end() || chunk->number != number) return nullptr;
+    return &chunk->slots[index.value % slots_per_chunk];
+}
+
+std::string_view UrlStore::url_of(const Slot& slot) const {
+    ASSERT_NE(slot.block, absent_block);
+    ASSERT_LT(slot.block, url_blocks_.size());
+    const std::vector<char>& block = url_blocks_[slot.block];
+    const std::size_t offset = slot.place >> url_length_bits;
+    const std::size_t length = slot.place & ((std::uint32_t{1} << url_length_bits) - 1);
+    ASSERT_LE(offset + length, block.size());
+    return std::string_view(block.data() + offset, length);
+}
+
+UrlRecord UrlStore::record_at(LogIndex index) const {
+    const Slot* slot = slot_at(index);
+    ASSERT(slot != nullptr && slot->block != absent_block);
+    return UrlRecord{short_code_for(index, code_key_), std::string(url_of(*slot)), index,
+                     slot->created_at_ms};
+}
+
+void UrlStore::insert_record(LogIndex index, std::string_view url, std::int64_t created_at_ms) {
     ASSERT_GE(index.value, std::uint64_t{1});
     ASSERT_LE(index, applied_index_);
-    UrlRecord record{short_code_for(index, code_key_), std::move(url), index, created_at_ms};
-    // short_code_for is a bijection on indexes, so a fresh index always has a fresh code.
-    const bool code_fresh = index_by_code_.emplace(record.code, index).second;
-    ASSERT(code_fresh);
-    const auto [position, index_fresh] = records_.emplace(index, std::move(record));
-    ASSERT(index_fresh);
-    return position->second;
+    // Records arrive in index order (applies, and snapshots decoded in order), so appending
+    // keeps chunks_ sorted and every slot is written once.
+    ASSERT_GT(index, last_record_index_);
+    ASSERT_LE(url.size(), url_bytes_max);
+    const std::uint64_t number = index.value / slots_per_chunk;
+    if (chunks_.empty() || chunks_.back().number != number) {
+        ASSERT(chunks_.empty() || chunks_.back().number < number);
+        chunks_.push_back(Chunk{number, std::vector<Slot>(slots_per_chunk)});
+    }
+    if (url_blocks_.empty() || url_blocks_.back().size() + url.size() > url_block_bytes) {
+        url_blocks_.emplace_back();
+    }
+    std::vector<char>& block = url_blocks_.back();
+    if (block.size() + url.size() > block.capacity()) {
+        // Grow a young block geometrically up to its bound, so that a small store stays small
+        // and a full block never holds more than url_block_bytes.
+        block.reserve(std::min(url_block_bytes,
+                               std::max({block.capacity() * 2, block.size() + url.size(),
+                                         std::size_t{4096}})));
+    }
+    const std::size_t offset = block.size();
+    block.insert(block.end(), url.begin(), url.end());
+    ASSERT_LE(block.size(), url_block_bytes);
+
+    Slot& slot = chunks_.back().slots[index.value % slots_per_chunk];
+    ASSERT_EQ(slot.block, absent_block);
+    slot.created_at_ms = created_at_ms;
+    slot.block = static_cast<std::uint32_t>(url_blocks_.size() - 1);
+    slot.place = static_cast<std::uint32_t>((offset << url_length_bits) | url.size());
+    record_count_++;
+    last_record_index_ = index;
 }
 
 void UrlStore::insert_key(LogIndex index, std::string key) {
     ASSERT(!key.empty());
-    ASSERT(records_.contains(index));
+    ASSERT(has_record(index));
     const bool key_fresh = index_by_key_.emplace(key, index).second;
     ASSERT(key_fresh);
     const bool index_fresh = keys_by_index_.emplace(index, std::move(key)).second;
@@ -190,24 +253,41 @@ void UrlStore::insert_key(LogIndex index, std::string key) {
     ASSERT_EQ(index_by_key_.size(), keys_by_index_.size());
 }
 
-Bytes UrlStore::encode_snapshot() const {
+template <typename Flush>
+void UrlStore::write_snapshot(Flush&& flush) const {
     ByteWriter writer;
     writer.u8(snapshot_format_version);
     writer.u64(code_key_);
     writer.u64(applied_index_.value);
-    // Ordered maps only: the snapshot must be byte-identical on every replica.
-    writer.u64(records_.size());
-    for (const auto& [index, record] : records_) {
+    // Index order only: the snapshot must be byte-identical on every replica.
+    writer.u64(record_count_);
+    for_each_stored([&](LogIndex index, std::string_view url, std::int64_t created_at_ms) {
         writer.u64(index.value);
-        writer.string(record.url);
-        writer.i64(record.created_at_ms);
-    }
+        writer.string(url);
+        writer.i64(created_at_ms);
+        if (writer.buffer().size() >= snapshot_piece_bytes) {
+            flush(writer.take());
+            writer = ByteWriter();
+        }
+    });
     writer.u64(keys_by_index_.size());
     for (const auto& [index, key] : keys_by_index_) {
         writer.u64(index.value);
         writer.string(key);
     }
-    return writer.take();
+    flush(writer.take());
+}
+
+Bytes UrlStore::encode_snapshot() const {
+    Bytes snapshot;
+    write_snapshot([&snapshot](Bytes piece) {
+        if (snapshot.empty()) {
+            snapshot = std::move(piece);
+        } else {
+            snapshot.insert(snapshot.end(), piece.begin(), piece.end());
+        }
+    });
+    return snapshot;
 }
 
 Result<UrlStore> UrlStore::decode_snapshot(ByteView snapshot) {
@@ -229,12 +309,12 @@ Result<UrlStore> UrlStore::decode_snapshot(ByteView snapshot) {
     UrlStore store(code_key);
     store.applied_index_ = applied_index;
     for (auto& record : records.value()) {
-        store.insert_record(record.index, std::move(record.url), record.created_at_ms);
+        store.insert_record(record.index, record.url, record.created_at_ms);
     }
     for (auto& entry : keys.value()) {
         // A key is remembered at the index of the create that first used it, so it must name a
         // record, and a key is remembered once.
-        if (!store.records_.contains(entry.index)) {
+        if (!store.has_record(entry.index)) {
             return malformed("idempotency key without a record");
         }
         if (store.index_by_key_.contains(entry.key)) {
@@ -247,8 +327,11 @@ Result<UrlStore> UrlStore::decode_snapshot(ByteView snapshot) {
 
 std::uint64_t UrlStore::digest() const {
     // FNV-1a 64: not collision resistant, but replicas are not adversaries; it only has to make
-    // an accidental divergence visible.
-    return fnv1a64(encode_snapshot());
+    // an accidental divergence visible. Hashed piece by piece, which gives the same value as
+    // hashing encode_snapshot() without holding the whole encoding in memory.
+    std::uint64_t hash = fnv1a64_offset;
+    write_snapshot([&hash](const Bytes& piece) { hash = fnv1a64(ByteView(piece), hash); });
+    return hash;
 }
 
 }  // namespace raftlink::fsm

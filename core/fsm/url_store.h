@@ -13,8 +13,10 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "core/fsm/commands.h"
+#include "core/fsm/short_code.h"
 #include "core/result.h"
 #include "core/types.h"
 
@@ -50,15 +52,20 @@ public:
     void apply_noop(LogIndex index);
 
     std::optional<UrlRecord> lookup(std::string_view code) const;
-    /// lookup() without the copy: the record, valid until the next apply, or null.
+    /// lookup() for callers that want a pointer: the record, or null. The record is built on
+    /// demand (the store keeps no UrlRecord objects), so the pointer is valid only until the
+    /// next find, lookup or apply on this store.
     const UrlRecord* find(std::string_view code) const;
-    /// Calls `visit` for every record, in log index order.
+    /// Calls `visit` with each record, in log index order (the record is built for the call).
     template <typename Visit>
     void for_each(Visit&& visit) const {
-        for (const auto& [index, record] : records_) visit(record);
+        for_each_stored([&](LogIndex index, std::string_view url, std::int64_t created_at_ms) {
+            visit(UrlRecord{short_code_for(index, code_key_), std::string(url), index,
+                            created_at_ms});
+        });
     }
     LogIndex applied_index() const { return applied_index_; }
-    std::size_t size() const { return records_.size(); }
+    std::size_t size() const { return record_count_; }
     std::uint64_t code_key() const { return code_key_; }
 
     /// A deterministic encoding of the whole state (records and idempotency table in sorted
@@ -69,19 +76,76 @@ public:
     std::uint64_t digest() const;
 
 private:
+    /// Where a record's URL lives in url_blocks_, and when it was created. `block` is
+    /// absent_block when there is no record at the slot's index (a no-op, a deduplicated
+    /// create, or an index not applied yet).
+    struct Slot {
+        std::int64_t created_at_ms = 0;
+        std::uint32_t block = absent_block;
+        /// offset_in_block << url_length_bits | url length.
+        std::uint32_t place = 0;
+    };
+    static constexpr std::uint32_t absent_block = 0xffff'ffff;
+    static constexpr int url_length_bits = 14;
+    static_assert(url_bytes_max < (std::size_t{1} << url_length_bits));
+    /// URL bytes are packed into blocks of this size; a URL never spans two blocks, so a
+    /// block wastes less than url_bytes_max at its end. Offsets fit in the rest of `place`.
+    static constexpr std::size_t url_block_bytes = std::size_t{1} << (32 - url_length_bits);
+    static_assert(url_bytes_max <= url_block_bytes);
+    /// Slots for the indexes [number * slots_per_chunk, (number + 1) * slots_per_chunk).
+    /// Chunks are allocated only where a record lands, so a snapshot with a few records at
+    /// huge indexes stays small; most chunks are full, since nearly every entry is a create.
+    static constexpr std::uint64_t slots_per_chunk = 1024;
+    struct Chunk {
+        std::uint64_t number = 0;
+        std::vector<Slot> slots;
+    };
+
+    /// The slot of `index`, or null if no chunk covers it.
+    const Slot* slot_at(LogIndex index) const;
+    std::string_view url_of(const Slot& slot) const;
+    /// Calls `visit(index, url, created_at_ms)` for every record, in log index order.
+    template <typename Visit>
+    void for_each_stored(Visit&& visit) const {
+        for (const Chunk& chunk : chunks_) {
+            for (std::uint64_t i = 0; i < slots_per_chunk; i++) {
+                const Slot& slot = chunk.slots[i];
+                if (slot.block == absent_block) continue;
+                visit(LogIndex(chunk.number * slots_per_chunk + i), url_of(slot),
+                      slot.created_at_ms);
+            }
+        }
+    }
     /// Adds the record of the create applied at `index`; its code is derived from the index,
-    /// never stored. Precondition: no record at `index` yet.
-    const UrlRecord& insert_record(LogIndex index, std::string url, std::int64_t created_at_ms);
+    /// never stored. Precondition: index is above every stored record's index.
+    void insert_record(LogIndex index, std::string_view url, std::int64_t created_at_ms);
+    bool has_record(LogIndex index) const {
+        const Slot* slot = slot_at(index);
+        return slot != nullptr && slot->block != absent_block;
+    }
+    /// Writes the snapshot encoding as a series of Bytes pieces passed to `flush`.
+    template <typename Flush>
+    void write_snapshot(Flush&& flush) const;
+    /// The record at `index`, built with its code. Precondition: there is one.
+    UrlRecord record_at(LogIndex index) const;
     /// Remembers that the create at `index` first used `key`, evicting the key with the lowest
     /// index when the table is over idempotency_keys_max. Precondition: `key` is not known.
     void insert_key(LogIndex index, std::string key);
 
     std::uint64_t code_key_;
     LogIndex applied_index_{0};
-    // Keyed by log index, so iteration (snapshots) is in a deterministic order.
-    std::map<LogIndex, UrlRecord> records_;
-    /// Hashes std::string and std::string_view alike, so that a lookup by a view of a code or
-    /// key does not copy it into a string first (C++20 heterogeneous lookup).
+    // The records, by log index: chunks in increasing `number` order. Creates are applied in
+    // index order, so records are only ever appended and iteration is in index order (the
+    // snapshot is deterministic). A lookup inverts the short code to an index instead of
+    // keeping a code -> index table.
+    std::vector<Chunk> chunks_;
+    std::vector<std::vector<char>> url_blocks_;
+    std::size_t record_count_ = 0;
+    LogIndex last_record_index_{0};
+    // What find() returned last (find hands out a pointer, and records are built on demand).
+    mutable UrlRecord found_;
+    /// Hashes std::string and std::string_view alike, so that a lookup by a view of a key does
+    /// not copy it into a string first (C++20 heterogeneous lookup).
     struct TextHash {
         using is_transparent = void;
         std::size_t operator()(std::string_view text) const {
@@ -89,8 +153,6 @@ private:
         }
     };
     using IndexByText = std::unordered_map<std::string, LogIndex, TextHash, std::equal_to<>>;
-    // code -> index, for lookups; never iterated.
-    IndexByText index_by_code_;
     // idempotency key -> index of the create that first used it; never iterated for output
     // (eviction and snapshots use keys_by_index_).
     IndexByText index_by_key_;

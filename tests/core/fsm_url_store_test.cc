@@ -3,6 +3,7 @@
 // across replicas and survive any corruption as an Error value.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 #include "core/codec.h"
 #include "core/fsm/short_code.h"
 #include "core/fsm/url_store.h"
+#include "core/hash.h"
 #include "core/prng.h"
 
 namespace raftlink::fsm {
@@ -241,6 +243,49 @@ TEST_CASE("url_store: replicas that apply the same log have byte-identical snaps
     UrlStore other_cluster(code_key + 1);
     apply_log(other_cluster, log);
     CHECK(other_cluster.digest() != replica_1.digest());
+}
+
+TEST_CASE("url_store: a large store: digest hashes the snapshot, codes resolve, others do not") {
+    // Large enough that the snapshot is written in several pieces and the URLs fill several
+    // blocks, with holes (no-ops) that span whole chunks of slots.
+    UrlStore store(code_key);
+    for (std::uint64_t index = 1; index <= 30'000; index++) {
+        if (index % 7 == 0 || (index > 5'000 && index < 8'000)) {
+            store.apply_noop(LogIndex(index));
+            continue;
+        }
+        const std::string url = "https://example.com/" + std::string(index % 300, 'u') +
+                                std::to_string(index);
+        store.apply(LogIndex(index), CreateUrl{url, "", static_cast<std::int64_t>(index)});
+    }
+    CHECK(store.digest() == fnv1a64(ByteView(store.encode_snapshot())));
+    std::uint64_t previous = 0;
+    std::size_t visited = 0;
+    store.for_each([&](const UrlRecord& record) {
+        CHECK(record.index.value > previous);
+        previous = record.index.value;
+        visited++;
+    });
+    CHECK(visited == store.size());
+    for (std::uint64_t index = 1; index <= 31'000; index += 13) {
+        const auto record = store.lookup(short_code_for(LogIndex(std::min<std::uint64_t>(
+                                                            index, store.applied_index().value)),
+                                                        code_key));
+        const std::uint64_t at = std::min<std::uint64_t>(index, store.applied_index().value);
+        const bool stored = !(at % 7 == 0 || (at > 5'000 && at < 8'000));
+        REQUIRE(record.has_value() == stored);
+        if (stored) {
+            CHECK(record->index == LogIndex(at));
+            CHECK(record->created_at_ms == static_cast<std::int64_t>(at));
+            CHECK(record->url.ends_with(std::to_string(at)));
+        }
+    }
+    // Well-formed codes of indexes not applied yet, and the reserved words, resolve to nothing.
+    CHECK_FALSE(store.lookup(short_code_for(LogIndex(30'001), code_key)).has_value());
+    CHECK_FALSE(store.lookup(short_code_for(LogIndex(3'000'000'000), code_key)).has_value());
+    CHECK_FALSE(store.lookup("healthz").has_value());
+    CHECK_FALSE(store.lookup("metrics").has_value());
+    CHECK(store.find("0000000") == nullptr);
 }
 
 TEST_CASE("url_store: an empty store round-trips") {
