@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: MIT
 #include "core/raft/log.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "core/assert.h"
 
 namespace raftlink::raft {
 
-Log::Log(std::vector<Entry> entries) : entries_(std::move(entries)) {
-    for (std::size_t i = 0; i < entries_.size(); ++i) {
-        ASSERT_EQ(entries_[i].index, LogIndex(i + 1));
-        if (i > 0) ASSERT_LE(entries_[i - 1].term, entries_[i].term);
+Log::Log(std::vector<Entry> entries) {
+    payload_ends_.reserve(entries.size());
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        ASSERT_EQ(entries[i].index, LogIndex(i + 1));
+        if (i > 0) ASSERT_LE(entries[i - 1].term, entries[i].term);
+        push(entries[i].term, entries[i].data);
+        // Free each recovered payload as soon as it is copied, so that recovery does not hold
+        // the log twice.
+        Bytes().swap(entries[i].data);
     }
     stable_index_ = last_index();
 }
@@ -18,7 +24,12 @@ Log::Log(std::vector<Entry> entries) : entries_(std::move(entries)) {
 Term Log::term_at(LogIndex index) const {
     ASSERT_LE(index, last_index());
     if (index == LogIndex(0)) return Term(0);
-    return entries_[index.value - 1].term;
+    // The last run with first <= index.
+    const auto after = std::upper_bound(
+        term_runs_.begin(), term_runs_.end(), index,
+        [](LogIndex wanted, const TermRun& run) { return wanted < run.first; });
+    ASSERT(after != term_runs_.begin());
+    return std::prev(after)->term;
 }
 
 bool Log::matches(LogIndex index, Term term) const {
@@ -29,20 +40,26 @@ bool Log::matches(LogIndex index, Term term) const {
 const Entry& Log::at(LogIndex index) const {
     ASSERT_GE(index, LogIndex(1));
     ASSERT_LE(index, last_index());
-    return entries_[index.value - 1];
+    scratch_.resize(1);
+    build_entry(index, scratch_[0]);
+    return scratch_[0];
 }
 
 std::span<const Entry> Log::slice(LogIndex first, LogIndex last) const {
     ASSERT_GE(first, LogIndex(1));
     ASSERT_LE(last, last_index());
     if (last < first) return {};
-    return std::span<const Entry>(entries_).subspan(first.value - 1, last.value - first.value + 1);
+    const std::size_t count = last.value - first.value + 1;
+    // resize keeps the entries already there, so their payloads' capacity is reused.
+    scratch_.resize(count);
+    for (std::size_t i = 0; i < count; ++i) build_entry(first + i, scratch_[i]);
+    return std::span<const Entry>(scratch_);
 }
 
 void Log::append(Entry entry) {
     ASSERT_EQ(entry.index, last_index() + 1);
     ASSERT_GE(entry.term, last_term());
-    entries_.push_back(std::move(entry));
+    push(entry.term, entry.data);
 }
 
 LogIndex Log::append_from_leader(const std::vector<Entry>& entries) {
@@ -53,13 +70,14 @@ LogIndex Log::append_from_leader(const std::vector<Entry>& entries) {
             // duplicated or reordered AppendEntries must not truncate it.
             if (term_at(entry.index) == entry.term) continue;
             truncated_from = entry.index;
-            entries_.resize(entry.index.value - 1);
+            truncate_after(entry.index - 1);
             if (stable_index_ >= entry.index) stable_index_ = entry.index - 1;
             ++truncation_count_;
             last_truncated_from_ = entry.index;
         }
         ASSERT_EQ(entry.index, last_index() + 1);
-        append(entry);
+        ASSERT_GE(entry.term, last_term());
+        push(entry.term, entry.data);
     }
     return truncated_from;
 }
@@ -67,6 +85,65 @@ LogIndex Log::append_from_leader(const std::vector<Entry>& entries) {
 void Log::stable_to(LogIndex index, Term term) {
     if (index > last_index() || term_at(index) != term) return;  // replaced meanwhile
     if (index > stable_index_) stable_index_ = index;
+}
+
+void Log::push(Term term, ByteView payload) {
+    if (term_runs_.empty() || term_runs_.back().term != term) {
+        ASSERT(term_runs_.empty() || term_runs_.back().term < term);
+        term_runs_.push_back(TermRun{last_index() + 1, term});
+    }
+    std::size_t copied = 0;
+    while (copied < payload.size()) {
+        if (payload_blocks_.empty() || payload_blocks_.back().size() == payload_block_bytes) {
+            payload_blocks_.emplace_back();
+        }
+        Bytes& block = payload_blocks_.back();
+        const std::size_t count =
+            std::min(payload.size() - copied, payload_block_bytes - block.size());
+        if (block.size() + count > block.capacity()) {
+            // Grow a young block geometrically up to the bound, so a short log stays small
+            // and a full block has no slack.
+            block.reserve(std::min(payload_block_bytes,
+                                   std::max({block.capacity() * 2, block.size() + count,
+                                             std::size_t{4096}})));
+        }
+        block.insert(block.end(), payload.begin() + copied, payload.begin() + copied + count);
+        copied += count;
+    }
+    const std::uint64_t start = payload_ends_.empty() ? 0 : payload_ends_.back();
+    payload_ends_.push_back(start + payload.size());
+}
+
+void Log::truncate_after(LogIndex last) {
+    ASSERT_LE(last, last_index());
+    payload_ends_.resize(last.value);
+    while (!term_runs_.empty() && term_runs_.back().first > last) term_runs_.pop_back();
+    const std::uint64_t bytes = payload_ends_.empty() ? 0 : payload_ends_.back();
+    const std::size_t blocks = (bytes + payload_block_bytes - 1) / payload_block_bytes;
+    payload_blocks_.resize(blocks);
+    if (blocks > 0) payload_blocks_.back().resize(bytes - (blocks - 1) * payload_block_bytes);
+    scratch_.clear();
+}
+
+void Log::copy_payload(LogIndex index, Bytes& out) const {
+    const std::uint64_t end = payload_ends_[index.value - 1];
+    std::uint64_t position = index.value == 1 ? 0 : payload_ends_[index.value - 2];
+    out.clear();
+    out.reserve(end - position);
+    while (position < end) {
+        const Bytes& block = payload_blocks_[position / payload_block_bytes];
+        const std::size_t offset = position % payload_block_bytes;
+        const std::size_t count = std::min<std::uint64_t>(end - position, block.size() - offset);
+        ASSERT_GT(count, std::size_t{0});
+        out.insert(out.end(), block.begin() + offset, block.begin() + offset + count);
+        position += count;
+    }
+}
+
+void Log::build_entry(LogIndex index, Entry& out) const {
+    out.term = term_at(index);
+    out.index = index;
+    copy_payload(index, out.data);
 }
 
 }  // namespace raftlink::raft

@@ -5,6 +5,11 @@
 // stable_index() <= last_index(); entries at or below a commit index never change (the node
 // asserts that before it truncates). The log does no I/O: the node hands unstable entries to
 // the environment in a Ready and marks them stable when they are durable.
+//
+// Memory: the log holds every entry since index 1, so it is stored compactly rather than as
+// Entry objects (each with its own heap-allocated payload): the payloads back to back in
+// blocks of bytes, one end offset per entry, and the terms as runs (a term covers many
+// consecutive entries). at() and slice() build Entry objects in a scratch buffer on demand.
 #pragma once
 
 #include <cstdint>
@@ -21,14 +26,17 @@ public:
     /// Starts with entries recovered from storage; they are stable by definition.
     explicit Log(std::vector<Entry> entries);
 
-    LogIndex last_index() const { return LogIndex(entries_.size()); }
+    LogIndex last_index() const { return LogIndex(payload_ends_.size()); }
     Term last_term() const { return term_at(last_index()); }
     /// The term of the entry at `index`; Term 0 for index 0. Precondition: index <= last.
     Term term_at(LogIndex index) const;
     /// True if the log has an entry at `index` with `term` (index 0 always matches, §5.3).
     bool matches(LogIndex index, Term term) const;
+    /// The entry at `index`, built on demand: the reference is valid until the next at(),
+    /// slice() or change of the log.
     const Entry& at(LogIndex index) const;
-    /// Entries [first, last], both included. Precondition: 1 <= first, last <= last_index().
+    /// Entries [first, last], both included, built on demand: the span is valid until the
+    /// next at(), slice() or change of the log. Precondition: 1 <= first, last <= last_index().
     std::span<const Entry> slice(LogIndex first, LogIndex last) const;
 
     /// Appends one entry at last_index() + 1 (a leader's own proposal).
@@ -51,7 +59,29 @@ public:
     LogIndex last_truncated_from() const { return last_truncated_from_; }
 
 private:
-    std::vector<Entry> entries_;  // entries_[i] has index i + 1
+    /// The first entry of a run of entries with one term.
+    struct TermRun {
+        LogIndex first;
+        Term term;
+    };
+    /// Payload bytes are stored in blocks of this size; a payload may span blocks.
+    static constexpr std::size_t payload_block_bytes = std::size_t{1} << 20;
+
+    void push(Term term, ByteView payload);
+    /// Drops the entries after `last`.
+    void truncate_after(LogIndex last);
+    /// Copies the payload of the entry at `index` into `out`, reusing its capacity.
+    void copy_payload(LogIndex index, Bytes& out) const;
+    void build_entry(LogIndex index, Entry& out) const;
+
+    // payload_ends_[i] is where the payload of the entry at index i + 1 ends in the
+    // concatenation of all payloads (its start is the previous end, or 0).
+    std::vector<std::uint64_t> payload_ends_;
+    std::vector<Bytes> payload_blocks_;
+    // Increasing `first` and non-decreasing `term`; the first run starts at index 1.
+    std::vector<TermRun> term_runs_;
+    // Where at() and slice() build the entries they return.
+    mutable std::vector<Entry> scratch_;
     LogIndex stable_index_;
     std::uint64_t truncation_count_ = 0;
     LogIndex last_truncated_from_;
