@@ -61,6 +61,7 @@ std::optional<Violation> Checker::check_node(const Cluster& cluster, std::size_t
         state.commit_recorded = LogIndex(0);
         state.durability_checked = LogIndex(0);
         state.commit_index_seen = 0;
+        if (auto violation = check_promises_kept(cluster, index)) return violation;
     }
     if (auto violation = check_monotonic(index, node, restarted)) return violation;
     if (auto violation = check_log_matching(index, node.log())) return violation;
@@ -70,6 +71,28 @@ std::optional<Violation> Checker::check_node(const Cluster& cluster, std::size_t
     }
     if (auto violation = check_applied(index, replica)) return violation;
     return check_durable(index, replica);
+}
+
+std::optional<Violation> Checker::check_promises_kept(const Cluster& cluster,
+                                                      std::size_t index) const {
+    // Figure 2: currentTerm and votedFor are updated on stable storage before responding to
+    // RPCs. A restarted node must come back with at least the term it spoke in, and with the
+    // vote it granted in that term; otherwise it could vote twice in one term (§5.2).
+    const raft::Node& node = cluster.replica(index)->node();
+    const Cluster::Promises& promised = cluster.promises(index);
+    if (node.current_term() < promised.term) {
+        return safety("persistent state",
+                      concat("node ", index + 1, " restarted in term ", node.current_term(),
+                             " after sending a message of term ", promised.term));
+    }
+    if (node.current_term() == promised.term && promised.vote != no_node &&
+        node.voted_for() != promised.vote) {
+        return safety("persistent state",
+                      concat("node ", index + 1, " restarted in term ", promised.term,
+                             " with its vote for node ", node.voted_for(),
+                             ", but it had granted its vote to node ", promised.vote));
+    }
+    return std::nullopt;
 }
 
 std::optional<Violation> Checker::check_monotonic(std::size_t index, const raft::Node& node,

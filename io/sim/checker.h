@@ -58,6 +58,7 @@ public:
     std::size_t acknowledged() const { return acknowledged_.size(); }
 
 private:
+    std::optional<Violation> check_promises_kept(const Cluster& cluster, std::size_t index) const;
     std::optional<Violation> duplicate_create(std::size_t index, const fsm::UrlStore& store) const;
     struct EntrySignature {
         std::uint64_t data_hash = 0;

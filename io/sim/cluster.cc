@@ -66,11 +66,15 @@ private:
 
 class Cluster::NodeTransport final : public Transport {
 public:
-    explicit NodeTransport(Cluster& cluster) : cluster_(cluster) {}
-    void send(const raft::Message& message) override { cluster_.network_->send(message); }
+    NodeTransport(Cluster& cluster, std::size_t index) : cluster_(cluster), index_(index) {}
+    void send(const raft::Message& message) override {
+        cluster_.record_promise(index_, message);
+        cluster_.network_->send(message);
+    }
 
 private:
     Cluster& cluster_;
+    std::size_t index_;
 };
 
 /// The node's disk as its replica sees it: a completed fsync is an input of the process, so
@@ -104,6 +108,7 @@ struct Cluster::Node {
     std::uint64_t pause_generation = 0;  // bumped per pause; a stale resume is void
     std::deque<Action> held;
     std::uint64_t held_dropped = 0;
+    Promises promises;  // across incarnations
 };
 
 template <typename Input>
@@ -165,7 +170,7 @@ Cluster::Cluster(const Scenario& scenario, std::uint64_t seed, EventLoop& loop,
             rate = 1.0 + scenario.drift_ratio_max * (2.0 * drift.unit() - 1.0);
         }
         node->clock = std::make_unique<NodeClock>(*this, i, rate);
-        node->transport = std::make_unique<NodeTransport>(*this);
+        node->transport = std::make_unique<NodeTransport>(*this, i);
         node->storage = std::make_unique<NodeStorage>(*this, i);
         nodes_.push_back(std::move(node));
     }
@@ -186,6 +191,7 @@ ReplicaConfig Cluster::replica_config(std::size_t index) const {
     config.raft.pre_vote = scenario_.pre_vote;
     config.raft.check_quorum = scenario_.check_quorum;
     config.raft.entries_per_append_max = scenario_.entries_per_append_max;
+    config.raft.inflight_appends_max = scenario_.inflight_appends_max;
     config.raft.replicate_on_heartbeat_only = scenario_.replicate_on_heartbeat_only;
     config.commit_timeout = scenario_.commit_timeout;
     // Nobody reads lines the printer drops; the node then does not produce them.
@@ -339,6 +345,24 @@ bool Cluster::deliver(raft::Message&& message) {
 
 bool Cluster::alive(std::size_t index, std::uint64_t incarnation) const {
     return nodes_[index]->replica != nullptr && nodes_[index]->incarnation == incarnation;
+}
+
+void Cluster::record_promise(std::size_t index, const raft::Message& message) {
+    const auto* vote_request = std::get_if<raft::RequestVote>(&message.body);
+    const auto* vote_reply = std::get_if<raft::RequestVoteReply>(&message.body);
+    if ((vote_request != nullptr && vote_request->pre_vote) ||
+        (vote_reply != nullptr && vote_reply->pre_vote)) {
+        return;
+    }
+    Promises& promises = nodes_[index]->promises;
+    if (message.term > promises.term) promises = Promises{message.term, no_node};
+    if (vote_reply != nullptr && vote_reply->vote_granted && message.term == promises.term) {
+        promises.vote = message.to;
+    }
+}
+
+const Cluster::Promises& Cluster::promises(std::size_t index) const {
+    return nodes_.at(index)->promises;
 }
 
 bool Cluster::up(std::size_t index) const { return nodes_.at(index)->replica != nullptr; }

@@ -71,6 +71,16 @@ public:
     /// The node's replica while it is up and not paused, else null: a paused process answers
     /// nothing. Clients should prefer client_request(), which holds requests during a pause.
     Replica* replica(std::size_t index);
+    /// What a node promised its peers about its persistent state. Figure 2: currentTerm and
+    /// votedFor are on stable storage before the node responds to (or sends) anything, so
+    /// every message it sent vouches for its term, and a granted vote for its vote in that
+    /// term. Pre-vote messages carry a term not adopted and promise nothing. Kept across
+    /// incarnations, for the checker to hold a restarted node to.
+    struct Promises {
+        Term term;   // the highest term of a message it sent
+        NodeId vote;  // the candidate it granted its vote to in `term`, if any
+    };
+    const Promises& promises(std::size_t index) const;
     /// How many times the node booted; bumps on every boot and crash.
     std::uint64_t incarnation(std::size_t index) const;
     /// The index of an up node that is leader in the highest term, if any.
@@ -89,6 +99,7 @@ private:
     class NodeStorage;
 
     bool deliver(raft::Message&& message);
+    void record_promise(std::size_t index, const raft::Message& message);
     void connect_next_peer(std::size_t index);
     ReplicaConfig replica_config(std::size_t index) const;
     bool alive(std::size_t index, std::uint64_t incarnation) const;

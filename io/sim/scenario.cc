@@ -138,7 +138,8 @@ bool ScenarioReader::read_raft(const Field& field, Scenario& out) {
     if (!field.value) return true;
     if (!check_object(field, {"election_timeout_ms", "heartbeat_ms", "debug_addend_ms",
                               "commit_timeout_ms", "pre_vote", "check_quorum",
-                              "entries_per_append_max", "replicate_on_heartbeat_only"})) {
+                              "entries_per_append_max", "inflight_appends_max",
+                              "replicate_on_heartbeat_only"})) {
         return false;
     }
     const Value& raft = *field.value;
@@ -153,6 +154,8 @@ bool ScenarioReader::read_raft(const Field& field, Scenario& out) {
         !read_bool(member(raft, field.path, "check_quorum"), out.check_quorum) ||
         !read_integer(member(raft, field.path, "entries_per_append_max"), 1, 4096,
                       out.entries_per_append_max) ||
+        !read_integer(member(raft, field.path, "inflight_appends_max"), 1, 1024,
+                      out.inflight_appends_max) ||
         !read_bool(member(raft, field.path, "replicate_on_heartbeat_only"),
                    out.replicate_on_heartbeat_only)) {
         return false;

@@ -141,6 +141,10 @@ struct Scenario {
     /// "entries_per_append_max": 1..4096, entries per AppendEntries (1 makes a follower
     /// acknowledge an old-term entry apart from the new leader's no-op: Figure 8's setting).
     std::uint64_t entries_per_append_max = 64;
+    /// "inflight_appends_max": 1..1024, AppendEntries in flight per follower (1 makes
+    /// replication serial, one round trip per message: old-term entries then commit one at a
+    /// time before the new leader's no-op, the window Figure 8 is about).
+    std::uint64_t inflight_appends_max = 8;
     /// "replicate_on_heartbeat_only": the seed's replication model (raft::Config): entries
     /// leave the leader only on heartbeat ticks. Default false: Raft's pipeline.
     bool replicate_on_heartbeat_only = false;

@@ -40,6 +40,7 @@ const std::map<std::string, std::uint64_t> seeds_by_name = {
     {"election-churn", 30},
     {"election-partitions", 80},
     {"figure8", 60},
+    {"figure8-serial", 60},
     {"figure8-unreliable", 80},
     {"follower-failure", 50},
     {"initial-election", 300},
@@ -50,6 +51,7 @@ const std::map<std::string, std::uint64_t> seeds_by_name = {
     {"reelection", 100},
     {"swarm", 120},
     {"swarm-3", 60},
+    {"vote-storm", 100},
     // 60 s runs of about 100 operations per second: the speed benchmark and the latency
     // models (latency_model_test.cc checks the latency figures of the latter two).
     {"speed-5", 4},

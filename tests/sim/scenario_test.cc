@@ -62,7 +62,7 @@ const BadCase bad_cases[] = {
     {"unknown raft field", R"({"name": "x", "raft": {"heartbeat": 50}})",
      "unknown field \"raft.heartbeat\" (expected one of: election_timeout_ms, heartbeat_ms, "
      "debug_addend_ms, commit_timeout_ms, pre_vote, check_quorum, entries_per_append_max, "
-     "replicate_on_heartbeat_only)",
+     "inflight_appends_max, replicate_on_heartbeat_only)",
      malformed},
     {"no entries per append", R"({"name": "x", "raft": {"entries_per_append_max": 0}})",
      "field \"raft.entries_per_append_max\": expected an integer >= 1, got 0", out_of_range},
