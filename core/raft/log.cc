@@ -40,7 +40,7 @@ bool Log::matches(LogIndex index, Term term) const {
 const Entry& Log::at(LogIndex index) const {
     ASSERT_GE(index, LogIndex(1));
     ASSERT_LE(index, last_index());
-    scratch_.resize(1);
+    reuse_scratch(1);
     build_entry(index, scratch_[0]);
     return scratch_[0];
 }
@@ -50,8 +50,7 @@ std::span<const Entry> Log::slice(LogIndex first, LogIndex last) const {
     ASSERT_LE(last, last_index());
     if (last < first) return {};
     const std::size_t count = last.value - first.value + 1;
-    // resize keeps the entries already there, so their payloads' capacity is reused.
-    scratch_.resize(count);
+    reuse_scratch(count);
     for (std::size_t i = 0; i < count; ++i) build_entry(first + i, scratch_[i]);
     return std::span<const Entry>(scratch_);
 }
@@ -80,6 +79,13 @@ LogIndex Log::append_from_leader(const std::vector<Entry>& entries) {
         push(entry.term, entry.data);
     }
     return truncated_from;
+}
+
+void Log::reuse_scratch(std::size_t count) const {
+    // resize keeps the entries already there, so their payloads' capacity is reused; but a
+    // huge slice (a restarted node applying its whole log) must not stay allocated after it.
+    scratch_.resize(count);
+    if (scratch_.capacity() > std::max(scratch_entries_kept, 2 * count)) scratch_.shrink_to_fit();
 }
 
 void Log::stable_to(LogIndex index, Term term) {

@@ -66,6 +66,8 @@ private:
     };
     /// Payload bytes are stored in blocks of this size; a payload may span blocks.
     static constexpr std::size_t payload_block_bytes = std::size_t{1} << 20;
+    /// scratch_ keeps room for this many entries between calls; a larger slice's is freed.
+    static constexpr std::size_t scratch_entries_kept = 4096;
 
     void push(Term term, ByteView payload);
     /// Drops the entries after `last`.
@@ -73,6 +75,8 @@ private:
     /// Copies the payload of the entry at `index` into `out`, reusing its capacity.
     void copy_payload(LogIndex index, Bytes& out) const;
     void build_entry(LogIndex index, Entry& out) const;
+    /// Makes scratch_ hold `count` entries, releasing the room of an earlier, larger slice.
+    void reuse_scratch(std::size_t count) const;
 
     // payload_ends_[i] is where the payload of the entry at index i + 1 ends in the
     // concatenation of all payloads (its start is the previous end, or 0).
