@@ -190,6 +190,7 @@ ReplicaStatus Replica::status() const {
     status.urls = store_.size();
     status.pending_creates = pending_.size();
     status.pending_reads = reads_.size();
+    status.storage_writes_outstanding = node_.storage_writes_outstanding();
     status.counters = node_.counters();
     for (const auto& [peer, progress] : node_.progress()) {
         status.peers.push_back(PeerStatus{peer, progress.match_index, progress.next_index,

@@ -46,6 +46,8 @@ struct ReplicaStatus {
     std::size_t urls = 0;
     std::size_t pending_creates = 0;
     std::size_t pending_reads = 0;
+    /// Storage writes handed out and not yet durable (the replication pipeline's depth).
+    std::size_t storage_writes_outstanding = 0;
     raft::NodeCounters counters;
     std::vector<PeerStatus> peers;  // leader only
 };

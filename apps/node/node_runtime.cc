@@ -5,6 +5,7 @@
 
 #include <csignal>
 
+#include "core/assert.h"
 #include "core/hash.h"
 #include "core/text.h"
 
@@ -34,6 +35,8 @@ ReplicaConfig NodeRuntime::replica_config() const {
     replica.raft.seed = static_cast<std::uint64_t>(clock_.wall_now_ms()) ^ (config_.id.value << 48);
     replica.code_key = key_from_name(config_.cluster_name);
     replica.commit_timeout = config_.commit_timeout;
+    // The replica's thread must never block in FileStorage::write (its queue is bounded).
+    ASSERT_LT(replica.raft.storage_writes_inflight_max, real::storage_queue_max);
     return replica;
 }
 

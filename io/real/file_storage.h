@@ -45,7 +45,8 @@ namespace raftlink::real {
 
 constexpr std::uint64_t segment_bytes_max = 64ull << 20;
 /// Bounds the writes waiting for the storage thread; beyond it write() blocks the caller.
-/// (The Replica keeps one write outstanding, so it never waits.)
+/// (The node hands out at most raft::Config::storage_writes_inflight_max writes before the
+/// first is durable, fewer than this, so the replica's thread never waits here.)
 constexpr std::size_t storage_queue_max = 4096;
 
 /// Tuning that tests shrink; the defaults are the node's.

@@ -70,8 +70,9 @@ std::string json_not_leader(std::string_view message, NodeId leader,
 
 // Keys: id, role ("follower", "pre-candidate", "candidate", "leader"), term, leader (0 when
 // none is known), leaderUrl (only when known), commitIndex, appliedIndex, lastIndex, urls,
-// pendingCreates, pendingReads, elections {preVotes, started, won}, and peers: one
-// {id, matchIndex, nextIndex, inflight} per follower on a leader, [] on any other role.
+// pendingCreates, pendingReads, storageWritesOutstanding, elections {preVotes, started, won},
+// and peers: one {id, matchIndex, nextIndex, inflight} per follower on a leader, [] on any
+// other role.
 std::string json_status(const ReplicaStatus& status, const std::string* leader_url) {
     rapidjson::StringBuffer buffer;
     JsonWriter writer(buffer);
@@ -91,6 +92,7 @@ std::string json_status(const ReplicaStatus& status, const std::string* leader_u
     write_uint(writer, "urls", status.urls);
     write_uint(writer, "pendingCreates", status.pending_creates);
     write_uint(writer, "pendingReads", status.pending_reads);
+    write_uint(writer, "storageWritesOutstanding", status.storage_writes_outstanding);
     write_key(writer, "elections");
     writer.StartObject();
     write_uint(writer, "preVotes", status.counters.pre_votes_started);

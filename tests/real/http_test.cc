@@ -20,6 +20,7 @@
 #include <string>
 
 #include "core/replica.h"
+#include "io/real/create_batcher.h"
 #include "io/real/http_server.h"
 #include "io/real/metrics.h"
 
@@ -254,6 +255,32 @@ void check_error(const Reply& reply, http::status status) {
 }
 
 TEST_SUITE("real") {
+    TEST_CASE("create batcher: creates queued in one event-loop turn reach the replica as one "
+              "batch, and each is answered") {
+        TestNode node;
+        node.become_leader();
+        CreateBatcher batcher(node.io, node.replica);
+        const LogIndex before = node.replica.node().log().last_index();
+        std::vector<service::ShortenResponse> answers;
+        for (int i = 0; i < 3; ++i) {
+            batcher.add({"https://example.com/batched/" + std::to_string(i), ""},
+                        [&](const service::ShortenResponse& r) { answers.push_back(r); });
+        }
+        batcher.add({"not a url", ""},
+                    [&](const service::ShortenResponse& r) { answers.push_back(r); });
+        // Nothing reaches the replica before the posted flush runs.
+        CHECK_EQ(node.replica.node().log().last_index(), before);
+        CHECK_EQ(batcher.batches(), 0U);
+        REQUIRE(node.run_until([&] { return answers.size() == 4; }));
+        CHECK_EQ(batcher.batches(), 1U);
+        CHECK_EQ(batcher.creates(), 4U);
+        CHECK_EQ(node.replica.node().log().last_index(), before + 3);
+        CHECK_EQ(answers[0].status, service::ShortenStatus::Invalid);  // refused at once
+        for (std::size_t i = 1; i < 4; ++i) {
+            CHECK_EQ(answers[i].status, service::ShortenStatus::Created);
+        }
+    }
+
     TEST_CASE("http: a text create is 201 with Location, then its id redirects (stale and "
               "linearizable)") {
         TestNode node;
@@ -491,7 +518,7 @@ TEST_SUITE("real") {
         CHECK_EQ(body["leader"].GetUint64(), 1U);
         CHECK_FALSE(body.HasMember("leaderUrl"));  // no http_urls configured
         for (const char* key : {"commitIndex", "appliedIndex", "lastIndex", "urls",
-                                "pendingCreates", "pendingReads"}) {
+                                "pendingCreates", "pendingReads", "storageWritesOutstanding"}) {
             CAPTURE(key);
             REQUIRE(body.HasMember(key));
             CHECK(body[key].IsUint64());
