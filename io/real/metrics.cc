@@ -119,9 +119,12 @@ Metrics::Metrics()
 
 void Metrics::observe_request(const std::string& route, unsigned code, double seconds) {
     requests_[{route, code}] += 1;
-    auto [histogram, inserted] =
-        request_seconds_.try_emplace({route, any_code}, latency_buckets_seconds());
-    (void)inserted;
+    // Look up first: building the bucket bounds allocates, and is needed once per route.
+    std::pair<std::string, unsigned> key{route, any_code};
+    auto histogram = request_seconds_.find(key);
+    if (histogram == request_seconds_.end()) {
+        histogram = request_seconds_.emplace(std::move(key), latency_buckets_seconds()).first;
+    }
     histogram->second.observe(seconds);
 }
 
