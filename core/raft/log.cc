@@ -113,7 +113,8 @@ void Log::push(Term term, ByteView payload) {
                                    std::max({block.capacity() * 2, block.size() + count,
                                              std::size_t{4096}})));
         }
-        block.insert(block.end(), payload.begin() + copied, payload.begin() + copied + count);
+        const auto from = payload.begin() + static_cast<std::ptrdiff_t>(copied);
+        block.insert(block.end(), from, from + static_cast<std::ptrdiff_t>(count));
         copied += count;
     }
     const std::uint64_t start = payload_ends_.empty() ? 0 : payload_ends_.back();
@@ -141,7 +142,8 @@ void Log::copy_payload(LogIndex index, Bytes& out) const {
         const std::size_t offset = position % payload_block_bytes;
         const std::size_t count = std::min<std::uint64_t>(end - position, block.size() - offset);
         ASSERT_GT(count, std::size_t{0});
-        out.insert(out.end(), block.begin() + offset, block.begin() + offset + count);
+        const auto from = block.begin() + static_cast<std::ptrdiff_t>(offset);
+        out.insert(out.end(), from, from + static_cast<std::ptrdiff_t>(count));
         position += count;
     }
 }
