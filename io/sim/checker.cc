@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/assert.h"
+#include "core/raft/quorum.h"
 #include "core/text.h"
 
 namespace raftlink::sim {
@@ -132,6 +133,17 @@ std::optional<Violation> Checker::check_leader(std::size_t index, const Cluster&
         return safety("election safety", concat("nodes ", it->second, " and ", node.id(),
                                                 " were both leader in term ",
                                                 node.current_term()));
+    }
+    if (inserted) {
+        // §5.2: a candidate wins with votes from a majority for the same term. Grants it never
+        // received in this term (of an earlier election, say) must not have counted.
+        const std::size_t votes = cluster.votes_sent(node.current_term(), node.id()) + 1;
+        if (votes < raft::majority(cluster.size())) {
+            return safety("election safety",
+                          concat("node ", node.id(), " became leader of term ",
+                                 node.current_term(), " with ", votes, " of ", cluster.size(),
+                                 " votes of that term (itself included)"));
+        }
     }
     if (!state.leader_log || state.leader_log->term != node.current_term()) {
         LeaderLog leader{node.current_term(), state.incarnation, log.truncation_count(), {}};

@@ -356,9 +356,15 @@ void Cluster::record_promise(std::size_t index, const raft::Message& message) {
     }
     Promises& promises = nodes_[index]->promises;
     if (message.term > promises.term) promises = Promises{message.term, no_node};
-    if (vote_reply != nullptr && vote_reply->vote_granted && message.term == promises.term) {
-        promises.vote = message.to;
+    if (vote_reply != nullptr && vote_reply->vote_granted) {
+        if (message.term == promises.term) promises.vote = message.to;
+        votes_sent_[{message.term, message.to}].insert(message.from);
     }
+}
+
+std::size_t Cluster::votes_sent(Term term, NodeId candidate) const {
+    const auto found = votes_sent_.find({term, candidate});
+    return found == votes_sent_.end() ? 0 : found->second.size();
 }
 
 const Cluster::Promises& Cluster::promises(std::size_t index) const {

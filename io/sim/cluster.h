@@ -21,9 +21,12 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/replica.h"
@@ -81,6 +84,9 @@ public:
         NodeId vote;  // the candidate it granted its vote to in `term`, if any
     };
     const Promises& promises(std::size_t index) const;
+    /// How many voters sent `candidate` a granted vote of `term` (pre-votes aside), itself not
+    /// counted. A leader can have counted no more grants than were sent to it (§5.2).
+    std::size_t votes_sent(Term term, NodeId candidate) const;
     /// How many times the node booted; bumps on every boot and crash.
     std::uint64_t incarnation(std::size_t index) const;
     /// The index of an up node that is leader in the highest term, if any.
@@ -118,6 +124,9 @@ private:
     Prng boot_prng_;
     std::unique_ptr<SimNetwork> network_;
     std::vector<std::unique_ptr<Node>> nodes_;
+    // Every granted vote sent: (term, candidate) -> the voters. Ordered containers, so nothing
+    // here depends on hashing; read only by the checker.
+    std::map<std::pair<Term, NodeId>, std::set<NodeId>> votes_sent_;
 };
 
 }  // namespace raftlink::sim
