@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <utility>
+#include <variant>
 
 #include "core/assert.h"
 #include "core/fsm/commands.h"
@@ -18,6 +19,11 @@ raft::PersistentState load_logged(Storage& storage, Observer& observer, NodeId i
     raft::PersistentState state = storage.load();
     observer.on_trace(id, raft::TraceLine{raft::TraceLane::Main, 0, "Initializing Raft node"});
     return state;
+}
+
+bool is_empty_append(const raft::Message& message) {
+    const auto* append = std::get_if<raft::AppendEntries>(&message.body);
+    return append != nullptr && append->entries.empty();
 }
 
 }  // namespace
@@ -208,7 +214,13 @@ void Replica::pump() {
     fail_reads_if_deposed();
     while (node_.has_ready()) {
         raft::Ready ready = node_.ready();
-        for (const raft::Message& message : ready.messages) transport_.send(message);
+        // Entries and replies leave first: followers start their writes, and a leader its
+        // commit, as early as possible. Empty AppendEntries (heartbeats, which also carry the
+        // commit index) wait until the clients whose entries committed have been answered:
+        // on loopback a send wakes the peer, which can take this thread's core meanwhile.
+        for (const raft::Message& message : ready.messages) {
+            if (!is_empty_append(message)) transport_.send(message);
+        }
         if (ready.needs_persist()) {
             // Several writes may be outstanding; storage completes them in issue order, and
             // the node releases what waited for each one (etcd's async storage writes).
@@ -221,6 +233,9 @@ void Replica::pump() {
         for (const raft::Entry& entry : ready.committed_entries) apply(entry);
         reads_.on_applied(store_);
         for (const raft::ReadState& read : ready.reads) reads_.on_confirmed(read.id, read.index, store_);
+        for (const raft::Message& message : ready.messages) {
+            if (is_empty_append(message)) transport_.send(message);
+        }
         node_.advance(ready, clock_.now());
         forward_trace();
     }
