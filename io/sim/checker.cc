@@ -2,6 +2,7 @@
 #include "io/sim/checker.h"
 
 #include <algorithm>
+#include <span>
 
 #include "core/assert.h"
 #include "core/raft/quorum.h"
@@ -148,9 +149,15 @@ std::optional<Violation> Checker::check_leader(std::size_t index, const Cluster&
     if (!state.leader_log || state.leader_log->term != node.current_term()) {
         LeaderLog leader{node.current_term(), state.incarnation, log.truncation_count(), {}};
         append_stamps(log, LogIndex(1), leader.stamps);
-        // Leader completeness (§5.4.1): every entry committed so far was committed in an
-        // earlier term, so it must be in this new leader's log.
-        if (auto missing = first_entry_not_kept(committed_, leader.stamps)) {
+        // Leader completeness (§5.4.1): an entry committed in a term must be in the log of
+        // every leader of a later term. A node that wins a stale election (it counted its
+        // votes before a pause, say) may lead an earlier term than entries already committed.
+        const auto later = std::partition_point(
+            committed_in_.begin(), committed_in_.end(),
+            [&](Term committed_in) { return committed_in < node.current_term(); });
+        const std::span<const EntryStamp> binding(
+            committed_.data(), static_cast<std::size_t>(later - committed_in_.begin()));
+        if (auto missing = first_entry_not_kept(binding, leader.stamps)) {
             return safety("leader completeness",
                           concat("node ", index + 1, " became leader of term ",
                                  node.current_term(), " without committed entry ", *missing,
@@ -228,6 +235,9 @@ std::optional<Violation> Checker::check_committed(std::size_t index, const raft:
         } else {
             ASSERT_EQ(i.value, committed_.size() + 1);
             committed_.push_back(stamp);
+            committed_in_.push_back(committed_in_.empty()
+                                        ? node.current_term()
+                                        : std::max(committed_in_.back(), node.current_term()));
         }
         state.commit_recorded = i;
     }

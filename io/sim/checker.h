@@ -123,6 +123,10 @@ private:
     std::map<LogIndex, std::pair<Term, std::uint64_t>> applied_;
     /// The committed prefix of the log as any node reported it: entry i at position i - 1.
     std::vector<EntryStamp> committed_;
+    /// For each entry of committed_, the term in which it was known committed: the term of the
+    /// node that first reported it, raised to its predecessor's so that the sequence never
+    /// decreases. Leader completeness binds leaders of later terms only.
+    std::vector<Term> committed_in_;
     std::map<std::string, fsm::UrlRecord> acknowledged_;
     std::map<LogIndex, fsm::UrlRecord> acknowledged_by_index_;
     /// Acknowledged since the last check: nodes may have applied past them already.
