@@ -7,7 +7,7 @@
 #
 # Usage: scripts/mutation-test.sh [--seeds-max N] [--jobs J] [PATCH...]
 #   --seeds-max N   give up on a mutation after seeds 1..N of every scenario (default 1000)
-#   --jobs J        sweep workers (default: the number of cores)
+#   --jobs J        sweep workers and build jobs (default: the number of cores)
 #   PATCH...        default: every tests/mutations/*.patch
 # Seeds are swept in growing chunks (1..25, 26..100, ...), so the smallest failing seed of the
 # first failing chunk is the first failing seed overall. Exit 0 when every mutation was caught.
@@ -41,7 +41,7 @@ mkdir -p "$tree"
 echo "== building the unmutated tree in $tree/build" >&2
 if ! cmake -S "$tree" -B "$tree/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DRAFTLINK_SHARED_DIR="$repo/../shared" > "$tree/build.log" 2>&1 \
-    || ! ninja -C "$tree/build" simulate >> "$tree/build.log" 2>&1; then
+    || ! ninja -C "$tree/build" -j "$jobs" simulate >> "$tree/build.log" 2>&1; then
     echo "the unmutated tree does not build (see $tree/build.log)" >&2
     tail -5 "$tree/build.log" >&2
     trap - EXIT
@@ -58,7 +58,7 @@ for patch in "${patches[@]}"; do
     fi
     (cd "$tree" && patch -p1 -s < "$patch")
     echo "== $name: $(head -1 "$patch" | sed 's/^# [^:]*: //')" >&2
-    if ! ninja -C "$tree/build" simulate > "$work/$name.build.log" 2>&1; then
+    if ! ninja -C "$tree/build" -j "$jobs" simulate > "$work/$name.build.log" 2>&1; then
         echo "$name: build failed (see $work/$name.build.log)" >&2
         tail -5 "$work/$name.build.log" >&2
         printf '%-40s %-8s\n' "$name" "NO-BUILD" >> "$report"
