@@ -14,6 +14,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import traceback
 
 
 def free_base_port(count):
@@ -145,3 +146,23 @@ class Cluster:
         if key:
             headers["Idempotency-Key"] = key
         return request(self.http_ports[node], "POST", "/", body=url, headers=headers)
+
+
+def run_tests(namespace, wanted):
+    """Runs every test_* function of `namespace` (or those named in `wanted`), in name order,
+    printing each one's first doc line and outcome. Returns the process exit code."""
+    tests = [(name, fn) for name, fn in sorted(namespace.items())
+             if name.startswith("test_") and callable(fn) and (not wanted or name in wanted)]
+    passed = failed = 0
+    for name, fn in tests:
+        started = time.monotonic()
+        print("%s: %s" % (name, fn.__doc__.strip().splitlines()[0]), flush=True)
+        try:
+            fn()
+            passed += 1
+            print("  ok (%.1f s)" % (time.monotonic() - started), flush=True)
+        except Exception:
+            failed += 1
+            print("  FAILED\n" + traceback.format_exc(), flush=True)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0

@@ -18,11 +18,10 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 import xml.etree.ElementTree as ElementTree
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cluster import Cluster  # noqa: E402
+from cluster import Cluster, run_tests  # noqa: E402
 
 BENCH = None
 NODE = None
@@ -306,21 +305,7 @@ def main(argv):
     BENCH = os.path.abspath(argv[1])
     NODE = os.path.abspath(argv[2])
     wanted = argv[3:]
-    tests = [(name, fn) for name, fn in sorted(globals().items())
-             if name.startswith("test_") and callable(fn) and (not wanted or name in wanted)]
-    passed = failed = 0
-    for name, fn in tests:
-        started = time.monotonic()
-        print("%s: %s" % (name, fn.__doc__.strip().splitlines()[0]), flush=True)
-        try:
-            fn()
-            passed += 1
-            print("  ok (%.1f s)" % (time.monotonic() - started), flush=True)
-        except Exception:
-            failed += 1
-            print("  FAILED\n" + traceback.format_exc(), flush=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return run_tests(globals(), wanted)
 
 
 if __name__ == "__main__":

@@ -18,10 +18,9 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cluster import Cluster, request  # noqa: E402
+from cluster import Cluster, request, run_tests  # noqa: E402
 
 NODE = None
 
@@ -359,21 +358,7 @@ def main(argv):
     global NODE
     NODE = os.path.abspath(argv[1])
     wanted = argv[2:]
-    tests = [(name, fn) for name, fn in sorted(globals().items())
-             if name.startswith("test_") and callable(fn) and (not wanted or name in wanted)]
-    passed = failed = 0
-    for name, fn in tests:
-        started = time.monotonic()
-        print("%s: %s" % (name, fn.__doc__.strip().splitlines()[0]), flush=True)
-        try:
-            fn()
-            passed += 1
-            print("  ok (%.1f s)" % (time.monotonic() - started), flush=True)
-        except Exception:
-            failed += 1
-            print("  FAILED\n" + traceback.format_exc(), flush=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return run_tests(globals(), wanted)
 
 
 if __name__ == "__main__":
