@@ -98,6 +98,28 @@ std::string concat(const Parts&... parts) {
     }
 }
 
+namespace detail {
+
+/// A part of concat_lazy: a callable's result, or the part itself.
+template <typename Part>
+decltype(auto) evaluated(const Part& part) {
+    if constexpr (std::is_invocable_v<const Part&>) {
+        return part();
+    } else {
+        return (part);
+    }
+}
+
+}  // namespace detail
+
+/// concat() whose parts may also be callables returning a part, called only here: a caller
+/// that builds text only sometimes (trace lines while tracing is on) passes a costly
+/// description as a lambda, so that it is not computed when the text is not wanted.
+template <typename... Parts>
+std::string concat_lazy(const Parts&... parts) {
+    return concat(detail::evaluated(parts)...);
+}
+
 /// A duration in milliseconds with three decimals, e.g. 5243.112 (the trace's timeout format).
 inline std::string format_millis(Nanos duration) {
     const std::int64_t micros = duration / 1000;

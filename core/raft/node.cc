@@ -49,8 +49,8 @@ void Node::on_time(Nanos now) {
     begin_step();
     if (role_ == Role::Leader) {
         if (now >= won_election_deadline_) {
-            emit(concat("Received election timer (", won_election_term_,
-                        ") tick, but node won election already; stopping election timer"));
+            emit("Received election timer (", won_election_term_,
+                 ") tick, but node won election already; stopping election timer");
             won_election_deadline_ = no_deadline;
         }
         if (now >= heartbeat_deadline_) on_heartbeat_timer(now);
@@ -72,8 +72,8 @@ void Node::step(const Message& message, Nanos now) {
     if (message.to != config_.id || !known_sender || message.from == config_.id) return;
     begin_step();
     if (std::holds_alternative<RequestVote>(message.body)) {
-        emit(concat("Received ", message_type_name(message.body), " from node ", message.from,
-                    " with term ", message.term));
+        emit("Received ", message_type_name(message.body), " from node ", message.from,
+             " with term ", message.term);
     }
     if (message.term > hard_state_.current_term && !adopts_higher_term(message, now)) {
         finish_step(now);
@@ -118,7 +118,7 @@ ProposeResult Node::propose(std::vector<Bytes> commands, Nanos now) {
     for (Bytes& data : commands) {
         const LogIndex index = log_.last_index() + 1;
         log_.append(Entry{hard_state_.current_term, index, std::move(data)});
-        emit(concat("Client request submitted to local log: index ", index));
+        emit("Client request submitted to local log: index ", index);
     }
     // Replicate at once rather than on the next heartbeat: the seed's E[w] paid half a
     // heartbeat interval per write for waiting (kept as an option to measure that model).
@@ -145,7 +145,7 @@ ReadIndexResult Node::read_index(std::uint64_t id, Nanos now) {
 bool Node::transfer_leadership(NodeId target, Nanos now) {
     if (role_ != Role::Leader || !progress_.contains(target)) return false;
     begin_step();
-    emit(concat("Transferring leadership to node ", target));
+    emit("Transferring leadership to node ", target);
     transfer_target_ = target;
     transfer_deadline_ = now + config_.election_timeout_max;
     timeout_now_sent_ = false;
@@ -189,7 +189,7 @@ void Node::become_follower(Term term, NodeId leader) {
     reads_.clear();
     reads_before_term_commit_.clear();
     read_round_pending_ = false;
-    emit(concat("Becoming follower with term ", term));
+    emit("Becoming follower with term ", term);
     request_new_election_timer();
 }
 
@@ -241,7 +241,7 @@ void Node::finish_step(Nanos now) {
 }
 
 void Node::reset_election_timer(const char* reason) {
-    emit(concat("Resetting election timer, reason: ", reason));
+    emit("Resetting election timer, reason: ", reason);
     // A pending restart sets the deadline itself at the end of the step.
     if (election_timer_running_ && !election_timer_restart_pending_) {
         election_deadline_reset_pending_ = true;
@@ -262,11 +262,11 @@ void Node::start_election_timer(Nanos now) {
     election_deadline_ = now + election_timeout_;
     election_timer_term_ = hard_state_.current_term;
     election_timer_running_ = true;
-    emit_timer(concat("Started election timer (", election_timer_term_, ") with timeout of ",
-                      format_millis(election_timeout_), "ms"));
+    emit_timer("Started election timer (", election_timer_term_, ") with timeout of ",
+               [this] { return format_millis(election_timeout_); }, "ms");
     if (superseded && superseded_term != election_timer_term_) {
-        emit_timer(concat("Received election timer (", superseded_term,
-                          ") tick, but term changed in mean time; stopping election timer"));
+        emit_timer("Received election timer (", superseded_term,
+                   ") tick, but term changed in mean time; stopping election timer");
     }
 }
 
@@ -276,7 +276,7 @@ void Node::send(NodeId to, MessageBody body) {
 
 void Node::send_with_term(NodeId to, Term term, MessageBody body) {
     const bool request = is_request(body);
-    if (request) emit(concat("Sending ", message_type_name(body), " to node ", to));
+    if (request) emit("Sending ", message_type_name(body), " to node ", to);
     Message message{config_.id, to, term, std::move(body)};
     // A leader's AppendEntries may leave before its own persist completes; everything else
     // reveals a term, vote or log that must be durable first.
@@ -287,13 +287,11 @@ void Node::send_with_term(NodeId to, Term term, MessageBody body) {
     }
 }
 
-void Node::emit(std::string text) {
-    ++main_lines_in_step_;
-    if (config_.trace_enabled) trace_.push_back(TraceLine{TraceLane::Main, 0, std::move(text)});
+void Node::add_main_line(std::string text) {
+    trace_.push_back(TraceLine{TraceLane::Main, 0, std::move(text)});
 }
 
-void Node::emit_timer(std::string text) {
-    if (!config_.trace_enabled) return;
+void Node::add_timer_line(std::string text) {
     const std::size_t race_span = main_lines_in_step_ - timer_anchor_;
     trace_.push_back(TraceLine{TraceLane::ElectionTimer, race_span, std::move(text)});
 }

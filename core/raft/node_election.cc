@@ -71,8 +71,8 @@ bool Node::adopts_higher_term(const Message& message, Nanos now) {
     if (const auto* vote = std::get_if<RequestVote>(&message.body)) {
         if (vote->pre_vote) return true;  // no term change for a pre-vote (thesis §9.6)
         if (in_lease(now) && !vote->leadership_transfer) {
-            emit(concat("Received RequestVote from node ", message.from,
-                        " while a leader is active; ignoring"));
+            emit("Received RequestVote from node ", message.from,
+                 " while a leader is active; ignoring");
             return false;
         }
     }
@@ -90,17 +90,17 @@ void Node::step_to_higher_term(const Message& message) {
     // known only when the message is the leader's AppendEntries.
     const bool from_leader = std::holds_alternative<AppendEntries>(message.body);
     if (std::holds_alternative<RequestVote>(message.body)) {
-        emit(concat("Received RequestVote from node ", message.from, " with higher term (",
-                    message.term, "); becoming follower"));
+        emit("Received RequestVote from node ", message.from, " with higher term (",
+             message.term, "); becoming follower");
     } else if (from_leader) {
-        emit(concat("Received AppendEntries RPC from node ", message.from,
-                    " with higher term (", message.term, "); becoming follower"));
+        emit("Received AppendEntries RPC from node ", message.from,
+             " with higher term (", message.term, "); becoming follower");
     } else {
         const char* what = std::holds_alternative<RequestVoteReply>(message.body)
                                ? "RequestVote reply"
                                : "AppendEntries reply";
-        emit(concat("Received ", what, " from node ", message.from,
-                    " with higher term; becoming follower"));
+        emit("Received ", what, " from node ", message.from,
+             " with higher term; becoming follower");
     }
     become_follower(message.term, from_leader ? message.from : no_node);
 }
@@ -121,17 +121,17 @@ void Node::handle_pre_vote(const Message& message, const RequestVote& body, Nano
     const Term term = hard_state_.current_term;
     bool granted = false;
     if (message.term <= term) {
-        emit(concat("Received PreVote from node ", message.from, " with term ", message.term,
-                    ", but current term is ", term, "; denying pre-vote"));
+        emit("Received PreVote from node ", message.from, " with term ", message.term,
+             ", but current term is ", term, "; denying pre-vote");
     } else if (in_lease(now)) {
-        emit(concat("Received PreVote from node ", message.from,
-                    ", but a leader is active; denying pre-vote"));
+        emit("Received PreVote from node ", message.from,
+             ", but a leader is active; denying pre-vote");
     } else if (!candidate_log_is_up_to_date(body)) {
-        emit(concat("Received PreVote from node ", message.from,
-                    ", but this node has newer log entries; denying pre-vote"));
+        emit("Received PreVote from node ", message.from,
+             ", but this node has newer log entries; denying pre-vote");
     } else {
         granted = true;
-        emit(concat("Received PreVote from node ", message.from, ", granting pre-vote"));
+        emit("Received PreVote from node ", message.from, ", granting pre-vote");
     }
     send_with_term(message.from, granted ? message.term : term, RequestVoteReply{granted, true});
 }
@@ -144,21 +144,21 @@ void Node::handle_request_vote(const Message& message, const RequestVote& body, 
     const Term term = hard_state_.current_term;
     bool granted = false;
     if (message.term < term) {
-        emit(concat("Received RequestVote from node ", message.from, " with term ", message.term,
-                    ", but current term is ", term, "; denying vote"));
+        emit("Received RequestVote from node ", message.from, " with term ", message.term,
+             ", but current term is ", term, "; denying vote");
     } else if (hard_state_.voted_for != no_node && hard_state_.voted_for != message.from) {
-        emit(concat("Received RequestVote from node ", message.from,
-                    ", but node already voted for node ", hard_state_.voted_for,
-                    "; denying vote"));
+        emit("Received RequestVote from node ", message.from,
+             ", but node already voted for node ", hard_state_.voted_for,
+             "; denying vote");
     } else if (!candidate_log_is_up_to_date(body)) {
-        emit(concat("Received RequestVote from node ", message.from,
-                    ", but this node has newer log entries; denying vote"));
+        emit("Received RequestVote from node ", message.from,
+             ", but this node has newer log entries; denying vote");
     } else {
         // Figure 2: grant if votedFor is null or candidateId and the log is up to date. The
         // reply leaves only after votedFor is durable (it goes out after the persist).
         granted = true;
         hard_state_.voted_for = message.from;
-        emit(concat("Received RequestVote from node ", message.from, ", granting vote"));
+        emit("Received RequestVote from node ", message.from, ", granting vote");
         reset_election_timer("granted vote");
     }
     send(message.from, RequestVoteReply{granted});
@@ -167,8 +167,8 @@ void Node::handle_request_vote(const Message& message, const RequestVote& body, 
 void Node::handle_request_vote_reply(const Message& message, const RequestVoteReply& body,
                                      Nanos now) {
     if (body.pre_vote) {
-        emit(concat("Received PreVote reply from node ", message.from, ": ",
-                    describe_vote_reply(message, body)));
+        emit("Received PreVote reply from node ", message.from, ": ",
+             [&] { return describe_vote_reply(message, body); });
         const Term next_term(hard_state_.current_term.value + 1);
         if (role_ != Role::PreCandidate || message.term != next_term || !body.vote_granted) return;
         votes_granted_.insert(message.from);
@@ -178,13 +178,13 @@ void Node::handle_request_vote_reply(const Message& message, const RequestVoteRe
         }
         return;
     }
-    emit(concat("Received RequestVote reply from node ", message.from, ": ",
-                describe_vote_reply(message, body)));
+    emit("Received RequestVote reply from node ", message.from, ": ",
+         [&] { return describe_vote_reply(message, body); });
     if (role_ != Role::Candidate || message.term != hard_state_.current_term) {
         // A reply to an earlier election, or one that arrives after this one was decided, must
         // not count (the seed counted late grants toward later rounds).
-        emit(concat("Received RequestVote reply from node ", message.from,
-                    ", but node is no longer candidate; ignoring reply"));
+        emit("Received RequestVote reply from node ", message.from,
+             ", but node is no longer candidate; ignoring reply");
         return;
     }
     if (!body.vote_granted) return;
@@ -201,7 +201,7 @@ void Node::handle_timeout_now(const Message& message, Nanos now) {
         role_ != Role::Follower) {
         return;
     }
-    emit(concat("Received TimeoutNow from node ", message.from, "; starting election"));
+    emit("Received TimeoutNow from node ", message.from, "; starting election");
     election_timer_running_ = false;
     become_candidate(now, true);
 }

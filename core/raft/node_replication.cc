@@ -83,14 +83,14 @@ std::span<const Entry> entries_within_bounds(std::span<const Entry> entries,
 // Log replication (§5.3).
 
 void Node::handle_append_entries(const Message& message, const AppendEntries& body, Nanos now) {
-    emit(concat("Received AppendEntries RPC: ", describe_append_entries(message, body)));
+    emit("Received AppendEntries RPC: ", [&] { return describe_append_entries(message, body); });
     const Term term = hard_state_.current_term;
     AppendEntriesReply reply;
     reply.read_round = body.read_round;
     if (message.term < term) {
         // Figure 2, receiver step 1. The reply's higher term makes a stale leader step down.
-        emit(concat("Received AppendEntries RPC with term ", message.term,
-                    ", but current term is ", term, "; denying AppendEntries"));
+        emit("Received AppendEntries RPC with term ", message.term,
+             ", but current term is ", term, "; denying AppendEntries");
         send(message.from, reply);
         return;
     }
@@ -103,16 +103,16 @@ void Node::handle_append_entries(const Message& message, const AppendEntries& bo
 
     if (!log_.matches(body.prev_log_index, body.prev_log_term)) {
         // Figure 2, receiver step 2, with the conflict hint of §5.3.
-        emit(concat("Received AppendEntries RPC with PrevLogIndex ", body.prev_log_index,
-                    ", but PrevLogTerm ", body.prev_log_term, " does not match; denying AppendEntries"));
+        emit("Received AppendEntries RPC with PrevLogIndex ", body.prev_log_index,
+             ", but PrevLogTerm ", body.prev_log_term, " does not match; denying AppendEntries");
         set_conflict_hint(log_, body.prev_log_index, reply);
         send(message.from, reply);
         return;
     }
     if (const char* problem = malformed_entries(message, body, log_, commit_index_)) {
         // Peer input is never trusted: a message no correct leader sends is dropped, logged.
-        emit(concat("Received AppendEntries RPC from node ", message.from, " with ", problem,
-                    "; dropping it"));
+        emit("Received AppendEntries RPC from node ", message.from, " with ", problem,
+             "; dropping it");
         return;
     }
     const LogIndex truncated_from = log_.append_from_leader(body.entries);
@@ -127,7 +127,7 @@ void Node::handle_append_entries(const Message& message, const AppendEntries& bo
     const LogIndex leader_commit = std::min(body.leader_commit, last_new);
     if (leader_commit > commit_index_) {
         commit_index_ = leader_commit;
-        emit(concat("Committed log entry at index ", commit_index_));
+        emit("Committed log entry at index ", commit_index_);
     }
     reply.success = true;
     reply.match_index = last_new;
@@ -135,8 +135,8 @@ void Node::handle_append_entries(const Message& message, const AppendEntries& bo
 }
 
 void Node::handle_append_entries_reply(const Message& message, const AppendEntriesReply& body) {
-    emit(concat("Received AppendEntries reply from node ", message.from, ": ",
-                describe_append_reply(message, body)));
+    emit("Received AppendEntries reply from node ", message.from, ": ",
+         [&] { return describe_append_reply(message, body); });
     if (role_ != Role::Leader || message.term != hard_state_.current_term) return;
     // Figure 2, receiver step 1 rejects a stale term with no retry index. Arriving in this
     // term, such a rejection answers an append this node sent while leading an earlier term
@@ -150,20 +150,20 @@ void Node::handle_append_entries_reply(const Message& message, const AppendEntri
     if (body.success) {
         if (body.match_index > log_.last_index()) return;  // Not an answer to this leader.
         progress.on_acknowledged(body.match_index);
-        emit(concat("AppendEntries RPC to node ", message.from,
-                    " was successful: nextIndex=", progress.next_index,
-                    ", matchIndex=", progress.match_index));
+        emit("AppendEntries RPC to node ", message.from,
+             " was successful: nextIndex=", progress.next_index,
+             ", matchIndex=", progress.match_index);
         maybe_commit();
         if (message.from == transfer_target_) maybe_send_timeout_now();
     } else {
         const LogIndex retry = retry_index_after_conflict(log_, body);
         const LogIndex acknowledged = progress.match_index;
         if (progress.on_rejected(retry)) {
-            emit(concat("Node ", message.from, " no longer holds entries up to ", acknowledged,
-                        "; resending from index ", retry));
+            emit("Node ", message.from, " no longer holds entries up to ", acknowledged,
+                 "; resending from index ", retry);
         }
-        emit(concat("AppendEntries RPC to node ", message.from,
-                    " was not successful; decreased nextIndex to ", progress.next_index));
+        emit("AppendEntries RPC to node ", message.from,
+             " was not successful; decreased nextIndex to ", progress.next_index);
     }
     if (config_.replicate_on_heartbeat_only) return;
     // After an acknowledgement the logs agree up to match_index, so the window is filled with
@@ -231,7 +231,7 @@ void Node::maybe_send_timeout_now() {
 }
 
 void Node::abort_transfer(const char* reason) {
-    emit(concat("Leadership transfer to node ", transfer_target_, " aborted: ", reason));
+    emit("Leadership transfer to node ", transfer_target_, " aborted: ", reason);
     transfer_target_ = no_node;
     transfer_deadline_ = no_deadline;
 }
@@ -245,8 +245,8 @@ void Node::on_quorum_check(Nanos now) {
         progress.recent_active = false;
     }
     if (active < majority(config_.voters.size())) {
-        emit(concat("Heard from ", active, " of ", config_.voters.size(),
-                    " nodes within the election timeout; stepping down"));
+        emit("Heard from ", active, " of ", config_.voters.size(),
+             " nodes within the election timeout; stepping down");
         become_follower(hard_state_.current_term, no_node);
         return;
     }
@@ -275,7 +275,7 @@ void Node::maybe_commit() {
     // earlier entries are committed indirectly with it.
     if (candidate <= commit_index_ || log_.term_at(candidate) != hard_state_.current_term) return;
     commit_index_ = candidate;
-    emit(concat("Committed log entry at index ", commit_index_));
+    emit("Committed log entry at index ", commit_index_);
     // Reads that waited for this term's first commit can now take the commit index.
     for (const std::uint64_t id : std::exchange(reads_before_term_commit_, {})) {
         reads_.add(id, commit_index_);
