@@ -24,6 +24,8 @@ std::optional<std::string> validate(const Config& config) {
     if (config.entries_bytes_per_append_max == 0) return "entry bytes per append must be >= 1";
     if (config.inflight_appends_max == 0) return "inflight appends must be >= 1";
     if (config.storage_writes_inflight_max == 0) return "storage writes in flight must be >= 1";
+    if (config.committed_entries_per_ready_max == 0)
+        return "committed entries per ready must be >= 1";
     return std::nullopt;
 }
 

@@ -33,6 +33,11 @@ struct Config {
     /// How many storage writes the node hands out before the first of them is durable. Beyond
     /// it, new entries wait in the node and go out together in one write once a slot frees.
     std::size_t storage_writes_inflight_max = 64;
+    /// At most this many committed entries go into one Ready; the rest follow in the next
+    /// ones. A node restarted with a long log learns the commit index in one message; handing
+    /// it the whole log at once would copy every entry twice (the log's scratch and the Ready)
+    /// and leave hundreds of MiB of freed heap behind (1M URLs: 312 MiB peak, 235 MiB held).
+    std::size_t committed_entries_per_ready_max = 4096;
     /// The seed's replication model, for comparison only: entries leave the leader only on a
     /// heartbeat tick (never at proposal, acknowledgement or commit), so a write waits half a
     /// heartbeat interval on average (the seed's E[w] = heartbeatInterval/2 + round trips).

@@ -114,7 +114,11 @@ Ready Node::ready() {
     outbox_.clear();
     place_after_persist(ready.messages);
     if (applied_index_ < commit_index_) {
-        const auto committed = log_.slice(applied_index_ + 1, commit_index_);
+        // has_ready() stays true until everything committed is applied, so a capped Ready
+        // is followed by the next one in the same pump.
+        const LogIndex last = std::min(
+            commit_index_, applied_index_ + config_.committed_entries_per_ready_max);
+        const auto committed = log_.slice(applied_index_ + 1, last);
         ready.committed_entries.assign(committed.begin(), committed.end());
     }
     ready.reads = std::exchange(reads_ready_, {});
