@@ -48,6 +48,9 @@ struct Flags {
     std::uint64_t http_header_timeout_ms = 10'000;
     std::string secret_file;
     std::string cluster_name = "raftlink";
+    std::size_t storage_writes_inflight_max = raft::Config{}.storage_writes_inflight_max;
+    std::size_t entries_bytes_per_append_max = raft::Config{}.entries_bytes_per_append_max;
+    std::size_t inflight_appends_max = raft::Config{}.inflight_appends_max;
 };
 
 /// Flags first; the seed's environment variables fill in id and members when absent.
@@ -80,6 +83,9 @@ NodeConfig build_config(const Flags& flags) {
     config.commit_timeout = ms(static_cast<std::int64_t>(flags.commit_timeout_ms));
     config.http_header_timeout = ms(static_cast<std::int64_t>(flags.http_header_timeout_ms));
     config.cluster_name = flags.cluster_name;
+    config.storage_writes_inflight_max = flags.storage_writes_inflight_max;
+    config.entries_bytes_per_append_max = flags.entries_bytes_per_append_max;
+    config.inflight_appends_max = flags.inflight_appends_max;
     // Everything else is checked before the secret, so that a bad command line creates no
     // file. Without --cluster-secret-file, nodes started from one directory share
     // ./cluster.secret, created on first use.
@@ -122,6 +128,13 @@ int main(int argc, char** argv) {
                    "created if missing)");
     app.add_option("--cluster-name", flags.cluster_name,
                    "Keys the short ids; the same on every member, never changed (default raftlink)");
+    // The ranges are checked in validate(), which names the limit each one comes from.
+    app.add_option("--storage-writes-inflight-max", flags.storage_writes_inflight_max,
+                   "Storage writes handed out before the first is durable (default 64)");
+    app.add_option("--entries-bytes-per-append-max", flags.entries_bytes_per_append_max,
+                   "Bytes of entry data in one AppendEntries (default 1048576)");
+    app.add_option("--inflight-appends-max", flags.inflight_appends_max,
+                   "AppendEntries with entries in flight per follower (default 8)");
     NodeConfig config;
     try {
         app.parse(argc, argv);

@@ -12,6 +12,8 @@
 #include <sstream>
 
 #include "core/text.h"
+#include "io/real/asio_transport.h"
+#include "io/real/file_storage.h"
 
 namespace raftlink::node {
 namespace {
@@ -60,6 +62,35 @@ Result<Member> parse_member(std::string_view entry) {
     auto http = parse_endpoint(entry.substr(slash + 1), "http address");
     if (!http) return http.error();
     return Member{NodeId(*id), raft.value(), http.value()};
+}
+
+/// The pipeline bounds must fit the real world's queues: the replica's thread must never
+/// block on the storage queue, one append must fit a transport frame with room for its
+/// encoding, and a full window to one follower must fit that peer's send queue (frames beyond
+/// it would be dropped, and Raft would resend them forever).
+std::optional<std::string> validate_pipeline(const NodeConfig& config) {
+    if (config.storage_writes_inflight_max < 1 ||
+        config.storage_writes_inflight_max >= real::storage_queue_max) {
+        return concat("--storage-writes-inflight-max must be 1..", real::storage_queue_max - 1,
+                      " (the storage queue holds ", real::storage_queue_max, " writes)");
+    }
+    const std::size_t append_bytes_limit = real::frame_bytes_max / 2;
+    if (config.entries_bytes_per_append_max < 1 ||
+        config.entries_bytes_per_append_max > append_bytes_limit) {
+        return concat("--entries-bytes-per-append-max must be 1..", append_bytes_limit,
+                      " (half the transport's frame limit of ", real::frame_bytes_max, " bytes)");
+    }
+    if (config.inflight_appends_max < 1 ||
+        config.inflight_appends_max > real::peer_queue_messages_max) {
+        return concat("--inflight-appends-max must be 1..", real::peer_queue_messages_max);
+    }
+    if (config.inflight_appends_max * config.entries_bytes_per_append_max >
+        real::peer_queue_bytes_max) {
+        return concat("--inflight-appends-max times --entries-bytes-per-append-max must be at most ",
+                      real::peer_queue_bytes_max, " bytes (a peer's send queue); got ",
+                      config.inflight_appends_max, " x ", config.entries_bytes_per_append_max);
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -132,6 +163,7 @@ std::optional<std::string> validate(const NodeConfig& config) {
         return "--heartbeat-ms must be below the election timeout minimum";
     }
     if (config.data_dir.empty()) return "--data-dir must not be empty";
+    if (auto problem = validate_pipeline(config)) return problem;
     if (config.secret.empty()) return "the cluster secret is empty";
     std::set<tcp::endpoint> endpoints;
     for (const Member& m : config.members) {

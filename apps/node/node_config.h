@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/raft/config.h"
 #include "core/result.h"
 #include "core/types.h"
 
@@ -38,6 +39,11 @@ struct NodeConfig {
     /// Keys the short-code bijection: every node of a cluster must use the same name, and it
     /// must never change while the cluster holds data (existing ids would change).
     std::string cluster_name = "raftlink";
+    /// The replication pipeline's bounds (core/raft/config.h explains each); the defaults
+    /// are the core's.
+    std::size_t storage_writes_inflight_max = raft::Config{}.storage_writes_inflight_max;
+    std::size_t entries_bytes_per_append_max = raft::Config{}.entries_bytes_per_append_max;
+    std::size_t inflight_appends_max = raft::Config{}.inflight_appends_max;
 
     const Member& self() const;
 };

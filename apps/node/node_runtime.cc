@@ -35,6 +35,9 @@ ReplicaConfig NodeRuntime::replica_config() const {
     replica.raft.seed = static_cast<std::uint64_t>(clock_.wall_now_ms()) ^ (config_.id.value << 48);
     replica.code_key = key_from_name(config_.cluster_name);
     replica.commit_timeout = config_.commit_timeout;
+    replica.raft.storage_writes_inflight_max = config_.storage_writes_inflight_max;
+    replica.raft.entries_bytes_per_append_max = config_.entries_bytes_per_append_max;
+    replica.raft.inflight_appends_max = config_.inflight_appends_max;
     // The replica's thread must never block in FileStorage::write (its queue is bounded).
     ASSERT_LT(replica.raft.storage_writes_inflight_max, real::storage_queue_max);
     return replica;

@@ -343,7 +343,7 @@ def test_bad_flags_are_refused():
         (["--election-timeout-ms", "300-100", "--id", "1", "--members",
           "1=127.0.0.1:7001/127.0.0.1:8001"], "MIN-MAX"),
         (["--log-level", "loud"], "log-level"),
-    ]:
+    ] + PIPELINE_REFUSALS:
         scratch = tempfile.mkdtemp(prefix="raftlink-flags-")
         result = subprocess.run([NODE] + args, capture_output=True, text=True, timeout=10,
                                 cwd=scratch)
@@ -351,7 +351,45 @@ def test_bad_flags_are_refused():
         shutil.rmtree(scratch)
         assert result.returncode == 2, (args, result.returncode, result.stderr)
         assert want in result.stderr, (args, result.stderr)
-    print("    4 bad command lines exit 2 with their reason")
+    print("    %d bad command lines exit 2 with their reason" % (4 + len(PIPELINE_REFUSALS)))
+
+
+ONE_MEMBER = ["--id", "1", "--members", "1=127.0.0.1:7001/127.0.0.1:8001"]
+# The pipeline flags: each bound, and the limit it comes from, named in the refusal.
+PIPELINE_REFUSALS = [
+    (ONE_MEMBER + ["--storage-writes-inflight-max", "0"], "--storage-writes-inflight-max must be 1..4095"),
+    (ONE_MEMBER + ["--storage-writes-inflight-max", "4096"], "storage queue holds 4096"),
+    (ONE_MEMBER + ["--entries-bytes-per-append-max", "0"], "--entries-bytes-per-append-max must be 1.."),
+    (ONE_MEMBER + ["--entries-bytes-per-append-max", "8388608"], "transport's frame limit"),
+    (ONE_MEMBER + ["--inflight-appends-max", "0"], "--inflight-appends-max must be 1..4096"),
+    (ONE_MEMBER + ["--inflight-appends-max", "64", "--entries-bytes-per-append-max", "2097152"],
+     "a peer's send queue"),
+    (ONE_MEMBER + ["--inflight-appends-max", "many"], "--inflight-appends-max"),
+]
+
+
+def test_pipeline_flags_take_effect():
+    """A cluster with the narrowest pipeline (one write, one append, tiny batches) still replicates."""
+    narrow = ["--storage-writes-inflight-max", "1", "--inflight-appends-max", "1",
+              "--entries-bytes-per-append-max", "1"]
+    cluster = Cluster(NODE, extra_args=narrow)
+    try:
+        cluster.start_all()
+        leader = cluster.wait_for_leader()
+        created = {}
+        for i in range(40):
+            answer = cluster.create(leader, "https://example.com/narrow/%d" % i)
+            assert answer.status == 201, (answer.status, answer.body)
+            created[answer.json()["url"].rsplit("/", 1)[1]] = "https://example.com/narrow/%d" % i
+        index = cluster.status(leader)["commitIndex"]
+        for node in cluster.http_ports:
+            cluster.wait_applied(node, index)
+            for code, url in created.items():
+                found = request(cluster.http_ports[node], "GET", "/" + code)
+                assert found.status == 302 and found.headers["Location"] == url, (node, code)
+        print("    40 creates through a window of 1 append and 1 write resolve on all 3 nodes")
+    finally:
+        cluster.stop_all()
 
 
 def main(argv):
