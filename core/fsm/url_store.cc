@@ -159,6 +159,12 @@ std::optional<UrlRecord> UrlStore::lookup(std::string_view code) const {
                      slot->created_at_ms};
 }
 
+std::optional<std::string_view> UrlStore::url_at(LogIndex index) const {
+    const Slot* slot = slot_at(index);
+    if (slot == nullptr || slot->block == absent_block) return std::nullopt;
+    return url_of(*slot);
+}
+
 const UrlRecord* UrlStore::find(std::string_view code) const {
     std::optional<UrlRecord> record = lookup(code);
     if (!record) return nullptr;

@@ -56,6 +56,18 @@ public:
     /// demand (the store keeps no UrlRecord objects), so the pointer is valid only until the
     /// next find, lookup or apply on this store.
     const UrlRecord* find(std::string_view code) const;
+    /// The URL of the record created at `index`, or nullopt if there is none (a no-op, a
+    /// deduplicated create, or an index not applied). find(short_code_for(index)) without
+    /// building the code or the record: checkers ask this of every store for every create.
+    /// The view is valid until the next apply on this store.
+    std::optional<std::string_view> url_at(LogIndex index) const;
+    /// Calls `visit(index, url)` for each record, in log index order, building nothing.
+    template <typename Visit>
+    void for_each_url(Visit&& visit) const {
+        for_each_stored([&](LogIndex index, std::string_view url, std::int64_t) {
+            visit(index, url);
+        });
+    }
     /// Calls `visit` with each record, in log index order (the record is built for the call).
     template <typename Visit>
     void for_each(Visit&& visit) const {

@@ -43,7 +43,8 @@ struct Violation {
 
 class Checker {
 public:
-    explicit Checker(std::size_t node_count);
+    /// `code_key` is the cluster's short-code key (Cluster::code_key()).
+    Checker(std::size_t node_count, std::uint64_t code_key);
 
     /// Checks the cluster's current state; call after every event.
     std::optional<Violation> check(const Cluster& cluster);
@@ -117,6 +118,7 @@ private:
     std::optional<Violation> check_newly_acknowledged(const Cluster& cluster);
 
     std::size_t node_count_;
+    std::uint64_t code_key_;
     std::vector<NodeState> nodes_;
     std::map<Term, NodeId> leader_by_term_;
     std::map<std::pair<LogIndex, Term>, EntrySignature> entries_;
@@ -128,9 +130,9 @@ private:
     /// decreases. Leader completeness binds leaders of later terms only.
     std::vector<Term> committed_in_;
     std::map<std::string, fsm::UrlRecord> acknowledged_;
-    std::map<LogIndex, fsm::UrlRecord> acknowledged_by_index_;
+    std::map<LogIndex, AcknowledgedCreate> acknowledged_by_index_;
     /// Acknowledged since the last check: nodes may have applied past them already.
-    std::vector<fsm::UrlRecord> newly_acknowledged_;
+    std::vector<AcknowledgedCreate> newly_acknowledged_;
 };
 
 }  // namespace raftlink::sim

@@ -187,7 +187,7 @@ ReplicaConfig Cluster::replica_config(std::size_t index) const {
     config.raft.heartbeat_interval = scenario_.heartbeat_interval + scenario_.debug_addend;
     // A restarted node draws new timeouts: its generator is seeded per incarnation.
     config.raft.seed = seed_ ^ (nodes_[index]->incarnation * 0x9e3779b97f4a7c15ULL);
-    config.code_key = Prng::derive(seed_, "cluster.code_key", 0).next_u64();
+    config.code_key = code_key();
     config.raft.pre_vote = scenario_.pre_vote;
     config.raft.check_quorum = scenario_.check_quorum;
     config.raft.entries_per_append_max = scenario_.entries_per_append_max;
@@ -396,6 +396,10 @@ std::optional<std::size_t> Cluster::leader() const {
         if (!best || r->node().current_term() > replica(*best)->node().current_term()) best = i;
     }
     return best;
+}
+
+std::uint64_t Cluster::code_key() const {
+    return Prng::derive(seed_, "cluster.code_key", 0).next_u64();
 }
 
 double Cluster::clock_rate(std::size_t index) const { return nodes_.at(index)->clock->rate(); }

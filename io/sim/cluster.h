@@ -91,6 +91,8 @@ public:
     std::uint64_t incarnation(std::size_t index) const;
     /// The index of an up node that is leader in the highest term, if any.
     std::optional<std::size_t> leader() const;
+    /// The key of the replicas' short-code bijection (the same on every node).
+    std::uint64_t code_key() const;
     /// The rate of the node's clock relative to virtual time (1 without drift).
     double clock_rate(std::size_t index) const;
 

@@ -66,13 +66,36 @@ std::optional<std::string> went_backwards(const char* what, std::uint64_t& seen,
     return std::nullopt;
 }
 
+AcknowledgedCreate acknowledged_create(fsm::UrlRecord record, std::uint64_t code_key) {
+    const bool code_of_index = record.index.value >= 1 &&
+                               record.index.value < fsm::short_code_index_max &&
+                               fsm::short_code_for(record.index, code_key) == record.code;
+    return AcknowledgedCreate{std::move(record), code_key, code_of_index};
+}
+
+bool store_holds(const fsm::UrlStore& store, const AcknowledgedCreate& create) {
+    // The code bijection maps the id back to the record's index, so find() would look there.
+    if (create.code_of_index && create.code_key == store.code_key()) {
+        const std::optional<std::string_view> url = store.url_at(create.record.index);
+        return url && *url == create.record.url;
+    }
+    const fsm::UrlRecord* found = store.find(create.record.code);
+    return found != nullptr && found->url == create.record.url;
+}
+
+bool store_knows(const fsm::UrlStore& store, const AcknowledgedCreate& create) {
+    if (create.code_of_index && create.code_key == store.code_key()) {
+        return store.url_at(create.record.index).has_value();
+    }
+    return store.find(create.record.code) != nullptr;
+}
+
 std::optional<fsm::UrlRecord> first_acknowledged_missing(
-    const fsm::UrlStore& store, const std::map<LogIndex, fsm::UrlRecord>& acknowledged,
+    const fsm::UrlStore& store, const std::map<LogIndex, AcknowledgedCreate>& acknowledged,
     LogIndex from) {
     auto it = acknowledged.upper_bound(from);
     for (; it != acknowledged.end() && it->first <= store.applied_index(); ++it) {
-        const fsm::UrlRecord* found = store.find(it->second.code);
-        if (found == nullptr || found->url != it->second.url) return it->second;
+        if (!store_holds(store, it->second)) return it->second.record;
     }
     return std::nullopt;
 }
@@ -89,8 +112,8 @@ std::optional<DuplicateUrl> first_duplicate_url(const fsm::UrlStore& store) {
     };
     std::vector<Stored> stored;
     stored.reserve(store.size());
-    store.for_each([&stored](const fsm::UrlRecord& record) {
-        stored.push_back(Stored{fnv1a64(record.url), record.index});
+    store.for_each_url([&stored](LogIndex index, std::string_view url) {
+        stored.push_back(Stored{fnv1a64(url), index});
     });
     std::sort(stored.begin(), stored.end());
     const auto url_at = [&store](LogIndex index) {

@@ -50,11 +50,25 @@ std::optional<LogIndex> first_entry_not_kept(std::span<const EntryStamp> before,
 /// becomes `now`'s maximum with it.
 std::optional<std::string> went_backwards(const char* what, std::uint64_t& seen, std::uint64_t now);
 
+/// A create a client was told succeeded. `code_of_index` says whether its short id is the one
+/// the code bijection under `code_key` gives its index (as for every create an honest store
+/// applied): a store with that key is then asked at the index, without decoding the id or
+/// building a record.
+struct AcknowledgedCreate {
+    fsm::UrlRecord record;
+    std::uint64_t code_key = 0;
+    bool code_of_index = false;
+};
+AcknowledgedCreate acknowledged_create(fsm::UrlRecord record, std::uint64_t code_key);
+/// Whether `store` resolves the create's short id to its URL (store.find(code) does).
+bool store_holds(const fsm::UrlStore& store, const AcknowledgedCreate& create);
+/// Whether `store` knows the create's short id at all, with whatever URL.
+bool store_knows(const fsm::UrlStore& store, const AcknowledgedCreate& create);
 /// Acknowledged writes are durable: the first of `acknowledged` (by log index) with an index in
 /// (`from`, store.applied_index()] that `store` does not hold with the acknowledged URL, or
 /// nullopt. A store that applied past a create's index must hold it, after a restart too.
 std::optional<fsm::UrlRecord> first_acknowledged_missing(
-    const fsm::UrlStore& store, const std::map<LogIndex, fsm::UrlRecord>& acknowledged,
+    const fsm::UrlStore& store, const std::map<LogIndex, AcknowledgedCreate>& acknowledged,
     LogIndex from);
 
 /// A URL that a store holds under two short ids, and the ids.

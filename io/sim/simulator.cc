@@ -28,7 +28,7 @@ Outcome run_scenario(const Scenario& scenario, const RunOptions& options) {
                          Prng::derive(options.seed, "sim.trace", 0), options.trace,
                          options.trace_enabled);
     Cluster cluster(scenario, options.seed, loop, printer);
-    Checker checker(cluster.size());
+    Checker checker(cluster.size(), cluster.code_key());
     Outcome outcome;
     std::optional<Violation> reported;
     History history;

@@ -114,6 +114,28 @@ TEST_CASE("url_store: apply creates a record that lookup finds by its code") {
     CHECK(index_for_short_code(second.record.code, code_key) == LogIndex(2));
 }
 
+TEST_CASE("url_store: url_at answers as find does for the code of the index") {
+    UrlStore store(code_key);
+    store.apply(LogIndex(1), CreateUrl{"https://a.example", "k", 1});
+    store.apply_noop(LogIndex(2));
+    store.apply(LogIndex(3), CreateUrl{"https://b.example", "k", 3});  // deduplicated
+    store.apply(LogIndex(4), CreateUrl{"https://c.example", "", 4});
+    for (std::uint64_t index = 0; index <= 6; ++index) {
+        const UrlRecord* found = index == 0 ? nullptr
+                                            : store.find(short_code_for(LogIndex(index), code_key));
+        const std::optional<std::string_view> url = store.url_at(LogIndex(index));
+        REQUIRE(url.has_value() == (found != nullptr));
+        if (found != nullptr) CHECK(*url == found->url);
+    }
+    std::vector<std::pair<LogIndex, std::string>> urls;
+    store.for_each_url([&urls](LogIndex index, std::string_view url) {
+        urls.emplace_back(index, std::string(url));
+    });
+    const std::vector<std::pair<LogIndex, std::string>> expected = {
+        {LogIndex(1), "https://a.example"}, {LogIndex(4), "https://c.example"}};
+    CHECK(urls == expected);
+}
+
 TEST_CASE("url_store: unknown and malformed codes are not found") {
     UrlStore store(code_key);
     store.apply(LogIndex(1), CreateUrl{"https://a.example", "", 1});

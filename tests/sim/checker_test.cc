@@ -81,10 +81,12 @@ TEST_SUITE("sim") {
         store.apply_noop(LogIndex(2));
         store.apply(LogIndex(3), fsm::Command{fsm::CreateUrl{"https://e/3", "k3", 0}});
         const auto record = [&store](std::uint64_t index, const std::string& url) {
-            return fsm::UrlRecord{fsm::short_code_for(LogIndex(index), store.code_key()), url,
-                                  LogIndex(index), 0};
+            return acknowledged_create(
+                fsm::UrlRecord{fsm::short_code_for(LogIndex(index), store.code_key()), url,
+                               LogIndex(index), 0},
+                store.code_key());
         };
-        std::map<LogIndex, fsm::UrlRecord> acknowledged = {
+        std::map<LogIndex, AcknowledgedCreate> acknowledged = {
             {LogIndex(1), record(1, "https://e/1")},
             {LogIndex(3), record(3, "https://e/3")},
             {LogIndex(9), record(9, "https://e/9")},  // not applied yet: not demanded
@@ -98,6 +100,28 @@ TEST_SUITE("sim") {
         CHECK_FALSE(first_acknowledged_missing(store, acknowledged, LogIndex(2)));  // checked
         acknowledged[LogIndex(3)] = record(3, "https://e/other");
         CHECK(first_acknowledged_missing(store, acknowledged, LogIndex(2))->index == LogIndex(3));
+    }
+
+    TEST_CASE("checker: an acknowledged id that is not its index's code is looked up by id") {
+        fsm::UrlStore store(7);
+        store.apply(LogIndex(1), fsm::Command{fsm::CreateUrl{"https://e/1", "", 0}});
+        store.apply(LogIndex(2), fsm::Command{fsm::CreateUrl{"https://e/2", "", 0}});
+        const std::string code_1 = fsm::short_code_for(LogIndex(1), store.code_key());
+        // A store that handed out index 1's id for the create at index 2: the id resolves to
+        // index 1's URL, so the create is not held, although index 2 holds its URL.
+        const AcknowledgedCreate lying =
+            acknowledged_create(fsm::UrlRecord{code_1, "https://e/2", LogIndex(2), 0}, 7);
+        CHECK_FALSE(lying.code_of_index);
+        CHECK_FALSE(store_holds(store, lying));
+        CHECK(store_knows(store, lying));
+        const AcknowledgedCreate honest =
+            acknowledged_create(fsm::UrlRecord{code_1, "https://e/1", LogIndex(1), 0}, 7);
+        CHECK(honest.code_of_index);
+        CHECK(store_holds(store, honest));
+        // Under another key the index is not trusted: the id is decoded.
+        fsm::UrlStore other(8);
+        other.apply(LogIndex(1), fsm::Command{fsm::CreateUrl{"https://e/1", "", 0}});
+        CHECK_FALSE(store_holds(other, honest));
     }
 
     TEST_CASE("checker: a URL stored under two short ids is a failed deduplication") {
