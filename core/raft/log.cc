@@ -24,6 +24,8 @@ Log::Log(std::vector<Entry> entries) {
 Term Log::term_at(LogIndex index) const {
     ASSERT_LE(index, last_index());
     if (index == LogIndex(0)) return Term(0);
+    // Most lookups are near the end of the log, in its latest term.
+    if (index >= term_runs_.back().first) return term_runs_.back().term;
     // The last run with first <= index.
     const auto after = std::upper_bound(
         term_runs_.begin(), term_runs_.end(), index,
@@ -43,6 +45,20 @@ const Entry& Log::at(LogIndex index) const {
     reuse_scratch(1);
     build_entry(index, scratch_[0]);
     return scratch_[0];
+}
+
+ByteView Log::payload(LogIndex index) const {
+    ASSERT_GE(index, LogIndex(1));
+    ASSERT_LE(index, last_index());
+    const std::uint64_t end = payload_ends_[index.value - 1];
+    const std::uint64_t start = index.value == 1 ? 0 : payload_ends_[index.value - 2];
+    if (start == end) return {};
+    if (start / payload_block_bytes != (end - 1) / payload_block_bytes) {
+        copy_payload(index, payload_scratch_);
+        return payload_scratch_;
+    }
+    const Bytes& block = payload_blocks_[start / payload_block_bytes];
+    return ByteView(block.data() + start % payload_block_bytes, end - start);
 }
 
 std::span<const Entry> Log::slice(LogIndex first, LogIndex last) const {
@@ -130,6 +146,7 @@ void Log::truncate_after(LogIndex last) {
     payload_blocks_.resize(blocks);
     if (blocks > 0) payload_blocks_.back().resize(bytes - (blocks - 1) * payload_block_bytes);
     scratch_.clear();
+    payload_scratch_.clear();
 }
 
 void Log::copy_payload(LogIndex index, Bytes& out) const {

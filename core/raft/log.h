@@ -35,6 +35,10 @@ public:
     /// The entry at `index`, built on demand: the reference is valid until the next at(),
     /// slice() or change of the log.
     const Entry& at(LogIndex index) const;
+    /// The payload of the entry at `index`, without building the entry: a view into the log,
+    /// valid until the next payload() call or change of the log. Checkers hash every entry of
+    /// every node, so this is the cheap way to read one. Precondition: 1 <= index <= last.
+    ByteView payload(LogIndex index) const;
     /// Entries [first, last], both included, built on demand: the span is valid until the
     /// next at(), slice() or change of the log. Precondition: 1 <= first, last <= last_index().
     std::span<const Entry> slice(LogIndex first, LogIndex last) const;
@@ -86,6 +90,8 @@ private:
     std::vector<TermRun> term_runs_;
     // Where at() and slice() build the entries they return.
     mutable std::vector<Entry> scratch_;
+    // Where payload() copies a payload that spans two blocks (rare: once per block).
+    mutable Bytes payload_scratch_;
     LogIndex stable_index_;
     std::uint64_t truncation_count_ = 0;
     LogIndex last_truncated_from_;

@@ -149,7 +149,7 @@ std::optional<Violation> Checker::check_leader(std::size_t index, const Cluster&
     }
     if (!state.leader_log || state.leader_log->term != node.current_term()) {
         LeaderLog leader{node.current_term(), state.incarnation, log.truncation_count(), {}};
-        append_stamps(log, LogIndex(1), leader.stamps);
+        append_stamps(index, log, LogIndex(1), leader.stamps);
         // Leader completeness (§5.4.1): an entry committed in a term must be in the log of
         // every leader of a later term. A node that wins a stale election (it counted its
         // votes before a pause, say) may lead an earlier term than entries already committed.
@@ -177,11 +177,11 @@ std::optional<Violation> Checker::check_leader(std::size_t index, const Cluster&
                          log.last_index().value < known ||
                          (known > 0 && log.term_at(LogIndex(known)) != leader.stamps.back().term);
     if (!suspect) {
-        append_stamps(log, LogIndex(known + 1), leader.stamps);
+        append_stamps(index, log, LogIndex(known + 1), leader.stamps);
         return std::nullopt;
     }
     std::vector<EntryStamp> now;
-    append_stamps(log, LogIndex(1), now);
+    append_stamps(index, log, LogIndex(1), now);
     if (auto lost = first_entry_not_kept(leader.stamps, now)) {
         return safety("leader append-only",
                       concat("node ", index + 1, " overwrote or deleted entry ", *lost, "/",
@@ -202,29 +202,47 @@ std::optional<Violation> Checker::check_log_matching(std::size_t index, const ra
         state.truncations = log.truncation_count();
     }
     if (state.verified > log.last_index()) state.verified = log.last_index();
+    state.stamps.resize(state.verified.value);
     // Log matching (§5.3) by induction: every (index, term) pair must carry the same data and
     // follow the same previous term on every node, which makes matching prefixes identical.
+    if (entries_.size() < log.last_index().value) entries_.resize(log.last_index().value);
     for (LogIndex i = state.verified + 1; i <= log.last_index(); i = i + 1) {
-        const raft::Entry& entry = log.at(i);
-        const EntrySignature signature{hash_bytes(entry.data), log.term_at(i - 1)};
-        const auto [it, inserted] = entries_.try_emplace({i, entry.term}, signature);
-        if (!inserted && (it->second.data_hash != signature.data_hash ||
-                          it->second.previous_term != signature.previous_term)) {
+        const EntryStamp entry = stamp_at(log, i);
+        const EntrySignature signature{entry.data_hash, log.term_at(i - 1)};
+        auto& signatures = entries_[i.value - 1];
+        const auto known = std::find_if(signatures.begin(), signatures.end(),
+                                        [&](const auto& item) { return item.first == entry.term; });
+        if (known == signatures.end()) {
+            signatures.emplace_back(entry.term, signature);
+        } else if (known->second.data_hash != signature.data_hash ||
+                   known->second.previous_term != signature.previous_term) {
             return safety("log matching",
                           concat("node ", index + 1, " holds entry ", i, "/", entry.term,
                                  " with other contents or a different predecessor than another "
                                  "node's entry ", i, "/", entry.term));
         }
+        state.stamps.push_back(entry);
         state.verified = i;
     }
     return std::nullopt;
+}
+
+EntryStamp Checker::stamp(std::size_t index, const raft::Log& log, LogIndex entry) const {
+    const std::vector<EntryStamp>& stamps = nodes_[index].stamps;
+    if (entry.value >= 1 && entry.value <= stamps.size()) return stamps[entry.value - 1];
+    return stamp_of(log.at(entry));
+}
+
+void Checker::append_stamps(std::size_t index, const raft::Log& log, LogIndex from,
+                            std::vector<EntryStamp>& out) const {
+    for (LogIndex i = from; i <= log.last_index(); i = i + 1) out.push_back(stamp(index, log, i));
 }
 
 std::optional<Violation> Checker::check_committed(std::size_t index, const raft::Node& node) {
     NodeState& state = nodes_[index];
     // Committed entries are final (§5.4): every node that commits index i commits one entry.
     for (LogIndex i = state.commit_recorded + 1; i <= node.commit_index(); i = i + 1) {
-        const EntryStamp stamp = stamp_of(node.log().at(i));
+        const EntryStamp stamp = this->stamp(index, node.log(), i);
         if (i.value <= committed_.size()) {
             const EntryStamp& earlier = committed_[i.value - 1];
             if (earlier != stamp) {
@@ -251,13 +269,15 @@ std::optional<Violation> Checker::check_applied(std::size_t index, const Replica
     // State machine safety (§5.4.3): if a server has applied an entry at an index, no other
     // server ever applies a different entry at that index.
     for (LogIndex i = state.applied_checked + 1; i <= node.applied_index(); i = i + 1) {
-        const raft::Entry& entry = node.log().at(i);
-        const auto applied = std::make_pair(entry.term, hash_bytes(entry.data));
-        const auto [it, inserted] = applied_.try_emplace(i, applied);
-        if (!inserted && it->second != applied) {
+        const EntryStamp applied = stamp(index, node.log(), i);
+        if (applied_.size() < i.value) applied_.resize(i.value);
+        EntryStamp& earlier = applied_[i.value - 1];
+        if (earlier.term == Term(0)) {
+            earlier = applied;  // the first node to apply index i
+        } else if (earlier != applied) {
             return safety("state machine safety",
-                          concat("node ", index + 1, " applied entry ", i, "/", entry.term,
-                                 " but another node applied ", i, "/", it->second.first));
+                          concat("node ", index + 1, " applied entry ", i, "/", applied.term,
+                                 " but another node applied ", i, "/", earlier.term));
         }
         state.applied_checked = i;
     }

@@ -94,6 +94,9 @@ private:
         std::optional<NodeFingerprint> checked;  // as of the last check that passed
         std::uint64_t incarnation = 0;
         LogIndex verified;          // log entries 1..verified passed the log matching check
+        /// The stamps of log entries 1..verified (the log's prefix that cannot have changed
+        /// since), so that the later checks of an entry do not hash it again.
+        std::vector<EntryStamp> stamps;
         std::uint64_t truncations = 0;
         LogIndex applied_checked;   // applied entries 1..applied_checked were compared
         LogIndex commit_recorded;   // committed entries 1..commit_recorded were compared
@@ -112,6 +115,12 @@ private:
                                              bool restarted);
     std::optional<Violation> check_leader(std::size_t index, const Cluster& cluster);
     std::optional<Violation> check_log_matching(std::size_t index, const raft::Log& log);
+    /// The stamp of `log`'s entry at `entry`, from the node's verified stamps when they
+    /// cover it.
+    EntryStamp stamp(std::size_t index, const raft::Log& log, LogIndex entry) const;
+    /// Stamps of `log`'s entries [from, last_index()] appended to `out`, as stamp() gives them.
+    void append_stamps(std::size_t index, const raft::Log& log, LogIndex from,
+                       std::vector<EntryStamp>& out) const;
     std::optional<Violation> check_committed(std::size_t index, const raft::Node& node);
     std::optional<Violation> check_applied(std::size_t index, const Replica& replica);
     std::optional<Violation> check_durable(std::size_t index, const Replica& replica);
@@ -121,8 +130,11 @@ private:
     std::uint64_t code_key_;
     std::vector<NodeState> nodes_;
     std::map<Term, NodeId> leader_by_term_;
-    std::map<std::pair<LogIndex, Term>, EntrySignature> entries_;
-    std::map<LogIndex, std::pair<Term, std::uint64_t>> applied_;
+    /// By log index (entry i at position i - 1): the signature of each term's entry there
+    /// (nearly always one term per index).
+    std::vector<std::vector<std::pair<Term, EntrySignature>>> entries_;
+    /// By log index (entry i at position i - 1): the entry applied there; Term 0 for none yet.
+    std::vector<EntryStamp> applied_;
     /// The committed prefix of the log as any node reported it: entry i at position i - 1.
     std::vector<EntryStamp> committed_;
     /// For each entry of committed_, the term in which it was known committed: the term of the

@@ -26,7 +26,7 @@ std::uint64_t mix(std::uint64_t value) {
 
 }  // namespace
 
-std::uint64_t hash_bytes(const Bytes& bytes) {
+std::uint64_t hash_bytes(ByteView bytes) {
     constexpr std::uint64_t multiplier = 0x9e3779b97f4a7c15ULL;
     std::uint64_t hash = bytes.size() * multiplier;
     std::size_t offset = 0;
@@ -45,8 +45,12 @@ EntryStamp stamp_of(const raft::Entry& entry) {
     return EntryStamp{entry.term, hash_bytes(entry.data)};
 }
 
+EntryStamp stamp_at(const raft::Log& log, LogIndex index) {
+    return EntryStamp{log.term_at(index), hash_bytes(log.payload(index))};
+}
+
 void append_stamps(const raft::Log& log, LogIndex from, std::vector<EntryStamp>& out) {
-    for (LogIndex i = from; i <= log.last_index(); i = i + 1) out.push_back(stamp_of(log.at(i)));
+    for (LogIndex i = from; i <= log.last_index(); i = i + 1) out.push_back(stamp_at(log, i));
 }
 
 std::optional<LogIndex> first_entry_not_kept(std::span<const EntryStamp> before,

@@ -30,8 +30,10 @@ struct EntryStamp {
 /// A 64-bit hash of the bytes, eight at a time with a strong final mix (not FNV-1a's byte at
 /// a time: the checks hash every entry of every node a few times). Deterministic, good enough
 /// to tell payloads apart; only ever compared within one run.
-std::uint64_t hash_bytes(const Bytes& bytes);
+std::uint64_t hash_bytes(ByteView bytes);
 EntryStamp stamp_of(const raft::Entry& entry);
+/// The stamp of `log`'s entry at `index`, without building the entry.
+EntryStamp stamp_at(const raft::Log& log, LogIndex index);
 /// Stamps of `log`'s entries [from, last_index()], appended to `out`.
 void append_stamps(const raft::Log& log, LogIndex from, std::vector<EntryStamp>& out);
 

@@ -218,6 +218,8 @@ TEST_CASE("log: compact storage matches a vector of entries across blocks and tr
     for (std::size_t i = 0; i < model.size(); ++i) {
         CHECK_EQ(log.at(LogIndex(i + 1)), model[i]);
         CHECK_EQ(log.term_at(LogIndex(i + 1)), model[i].term);
+        const ByteView payload = log.payload(LogIndex(i + 1));
+        CHECK(Bytes(payload.begin(), payload.end()) == model[i].data);
     }
     const auto all = log.slice(LogIndex(1), log.last_index());
     CHECK(std::vector<Entry>(all.begin(), all.end()) == model);
