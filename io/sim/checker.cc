@@ -41,10 +41,14 @@ Checker::NodeFingerprint Checker::fingerprint(const Cluster& cluster, std::size_
 std::optional<Violation> Checker::check(const Cluster& cluster) {
     for (std::size_t i = 0; i < cluster.size(); ++i) {
         if (!cluster.up(i)) continue;
+        NodeState& state = nodes_[i];
+        const std::uint64_t activity = cluster.activity(i);
+        if (state.checked && state.activity_checked == activity) continue;  // it ran nothing
+        state.activity_checked = activity;
         const NodeFingerprint now = fingerprint(cluster, i);
-        if (nodes_[i].checked == now) continue;  // nothing changed: nothing new to verify
+        if (state.checked == now) continue;  // nothing changed: nothing new to verify
         if (auto violation = check_node(cluster, i)) return violation;
-        nodes_[i].checked = now;
+        state.checked = now;
     }
     return check_newly_acknowledged(cluster);
 }

@@ -13,7 +13,8 @@
 // long enough ago: a leader exists and has applied every acknowledged create.
 //
 // Checks are incremental (each entry is verified once per node, again only after a
-// truncation or a restart), so running them after every event stays cheap. A node whose
+// truncation or a restart), so running them after every event stays cheap. A node that ran
+// nothing since its last check (Cluster::activity()) is skipped at once; one whose
 // observable state did not change since its last check (same incarnation, role, term, log
 // length and truncations, stable, commit and applied indexes: see NodeFingerprint) has
 // nothing new to verify and is skipped; most events touch one node of the cluster. The
@@ -92,6 +93,7 @@ private:
     /// What is checked of one node so far. The first group restarts with every incarnation.
     struct NodeState {
         std::optional<NodeFingerprint> checked;  // as of the last check that passed
+        std::uint64_t activity_checked = 0;      // Cluster::activity() as of that check
         std::uint64_t incarnation = 0;
         LogIndex verified;          // log entries 1..verified passed the log matching check
         /// The stamps of log entries 1..verified (the log's prefix that cannot have changed

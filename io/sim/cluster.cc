@@ -109,12 +109,14 @@ struct Cluster::Node {
     std::deque<Action> held;
     std::uint64_t held_dropped = 0;
     Promises promises;  // across incarnations
+    std::uint64_t activity = 0;  // see Cluster::activity()
 };
 
 template <typename Input>
 void Cluster::dispatch(std::size_t index, std::uint64_t incarnation, Input&& input) {
     if (!alive(index, incarnation)) return;
     if (!nodes_[index]->paused) {
+        ++nodes_[index]->activity;
         input();
         return;
     }
@@ -209,6 +211,7 @@ bool Cluster::boot(std::size_t index) {
         return false;
     }
     const std::uint64_t incarnation = ++node.incarnation;
+    ++node.activity;
     node.paused = false;
     node.held.clear();
     node.replica = std::make_unique<Replica>(replica_config(index), *node.clock, *node.transport,
@@ -280,6 +283,7 @@ void Cluster::crash(std::size_t index) {
     node.paused = false;
     node.held.clear();
     ++node.incarnation;
+    ++node.activity;
 }
 
 bool Cluster::pause(std::size_t index, Nanos duration) {
@@ -334,6 +338,7 @@ bool Cluster::deliver(raft::Message&& message) {
     Node& node = *nodes_[to - 1];
     if (node.replica == nullptr) return false;
     if (!node.paused) {
+        ++node.activity;
         node.replica->on_message(message);
         return true;
     }
@@ -380,13 +385,17 @@ bool Cluster::refused(std::size_t index) const { return nodes_.at(index)->refuse
 const Replica* Cluster::replica(std::size_t index) const { return nodes_.at(index)->replica.get(); }
 
 Replica* Cluster::replica(std::size_t index) {
-    const Node& node = *nodes_.at(index);
-    return node.paused ? nullptr : node.replica.get();
+    Node& node = *nodes_.at(index);
+    if (node.paused || node.replica == nullptr) return nullptr;
+    ++node.activity;  // the caller may change it
+    return node.replica.get();
 }
 
 std::uint64_t Cluster::incarnation(std::size_t index) const {
     return nodes_.at(index)->incarnation;
 }
+
+std::uint64_t Cluster::activity(std::size_t index) const { return nodes_[index]->activity; }
 
 std::optional<std::size_t> Cluster::leader() const {
     std::optional<std::size_t> best;

@@ -89,6 +89,12 @@ public:
     std::size_t votes_sent(Term term, NodeId candidate) const;
     /// How many times the node booted; bumps on every boot and crash.
     std::uint64_t incarnation(std::size_t index) const;
+    /// Counts the occasions on which the node's state may have changed: an input ran (a
+    /// message, a wake-up, a completed write, a client request, a boot step), it booted or
+    /// crashed, or its replica was handed out for mutation (the non-const replica()). While it
+    /// stays the same, the node's state is the same, so the checker need not look at it: most
+    /// events touch one node of the cluster.
+    std::uint64_t activity(std::size_t index) const;
     /// The index of an up node that is leader in the highest term, if any.
     std::optional<std::size_t> leader() const;
     /// The key of the replicas' short-code bijection (the same on every node).
