@@ -246,14 +246,14 @@ void UrlStore::insert_key(LogIndex index, std::string key) {
     ASSERT(has_record(index));
     const bool key_fresh = index_by_key_.emplace(key, index).second;
     ASSERT(key_fresh);
-    const bool index_fresh = keys_by_index_.emplace(index, std::move(key)).second;
-    ASSERT(index_fresh);
+    ASSERT(keys_by_index_.empty() || keys_by_index_.back().first < index);
+    keys_by_index_.emplace_back(index, std::move(key));
     // One insertion per call, so one eviction restores the bound.
     if (keys_by_index_.size() > idempotency_keys_max) {
-        const auto oldest = keys_by_index_.begin();
-        ASSERT_LT(oldest->first, index);
-        index_by_key_.erase(oldest->second);
-        keys_by_index_.erase(oldest);
+        const auto& oldest = keys_by_index_.front();
+        ASSERT_LT(oldest.first, index);
+        index_by_key_.erase(oldest.second);
+        keys_by_index_.pop_front();
     }
     ASSERT_LE(keys_by_index_.size(), idempotency_keys_max);
     ASSERT_EQ(index_by_key_.size(), keys_by_index_.size());

@@ -7,8 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -168,7 +168,10 @@ private:
     // idempotency key -> index of the create that first used it; never iterated for output
     // (eviction and snapshots use keys_by_index_).
     IndexByText index_by_key_;
-    std::map<LogIndex, std::string> keys_by_index_;
+    // The same keys in increasing index order: keys are remembered in apply order and the
+    // oldest is evicted first, so a queue suffices (no tree nodes to build or free; a replica
+    // rebuilds this table at every restart).
+    std::deque<std::pair<LogIndex, std::string>> keys_by_index_;
 };
 
 }  // namespace raftlink::fsm
