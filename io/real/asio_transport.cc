@@ -192,6 +192,11 @@ void AsioTransport::Impl::on_authenticated(NodeId peer,
         previous->close();
     }
     newest = connection;
+    // Our own connection to that peer may be in a backoff of up to 2 s from while it was
+    // down; it is up now.
+    if (const auto outbound = peers.find(peer); outbound != peers.end()) {
+        outbound->second->redial_now();
+    }
 }
 
 void AsioTransport::Impl::on_message(const raft::Message& message) {

@@ -50,6 +50,14 @@ void PeerConnection::stop() {
     queue_bytes_ = 0;
 }
 
+void PeerConnection::redial_now() {
+    if (state_ != State::Waiting) return;  // dialling, connected or stopped already
+    redial_.cancel();                      // its handler sees operation_aborted and returns
+    backoff_ = settings_.reconnect_delay_min;
+    spdlog::debug("RPC: node {} connected to us; dialling it now", settings_.peer.value);
+    dial();
+}
+
 void PeerConnection::enqueue(Bytes frame) {
     if (state_ == State::Stopped) {
         stats_->messages_unroutable += 1;

@@ -50,6 +50,10 @@ public:
     void start();
     /// Closes the connection, cancels the timers and drops the queue. Idempotent.
     void stop();
+    /// The peer just proved it is up (it dialled us and passed the handshake): if this side
+    /// is waiting out a backoff, dial now rather than after up to reconnect_delay_max, and
+    /// start the backoff over. A restarted follower then hears from its leader at once.
+    void redial_now();
     /// Queues one encoded frame (io/real/frame.h); never blocks.
     void enqueue(Bytes frame);
     bool connected() const { return state_ == State::Connected; }

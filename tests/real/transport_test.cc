@@ -453,6 +453,29 @@ TEST_SUITE("real") {
         CHECK(log.contains("RPC: connected to node 2"));
     }
 
+    TEST_CASE("transport: a peer that dials us cuts our backoff short, so we reach it at once") {
+        LogCapture log;
+        asio::io_context io;
+        const unsigned short port_one = free_port(io);
+        const unsigned short port_two = free_port(io);
+        // Node 1 fails its first dial and then waits at least 30 s (backoff 60 s, jitter
+        // 0.5-1.5): without the peer's inbound connection cutting that short, the message
+        // below could not arrive within run_until's 5 s.
+        TransportConfig patient = config_for(1, port_one, {{NodeId(2), loopback(port_two)}});
+        patient.reconnect_delay_min = 60s;
+        patient.reconnect_delay_max = 60s;
+        TestNode one(io, std::move(patient));
+        REQUIRE(one.transport->start().ok());
+        REQUIRE(run_until(io, [&] { return log.contains("RPC: cannot connect to node 2"); }));
+
+        TestNode two(io, config_for(2, port_two, {{NodeId(1), loopback(port_one)}}));
+        REQUIRE(two.transport->start().ok());
+        REQUIRE(run_until(io, [&] { return log.contains("RPC: connected to node 2"); }));
+        one.transport->send(append_entries(1, 2, 7));
+        REQUIRE(run_until(io, [&] { return two.received.size() == 1; }));
+        CHECK(same(two.received.front(), append_entries(1, 2, 7)));
+    }
+
     TEST_CASE("transport: a restarted peer is redialled; stop is safe with handlers pending") {
         LogCapture log;
         asio::io_context io;
