@@ -35,6 +35,11 @@ public:
     virtual ~Transport() = default;
     /// Best effort: the message may be lost, delayed, duplicated or reordered.
     virtual void send(const raft::Message& message) = 0;
+    /// The same for a message the caller is done with: a transport that keeps messages (the
+    /// simulator's network) can take its entries without copying them.
+    virtual void send(raft::Message&& message) {
+        send(static_cast<const raft::Message&>(message));
+    }
 };
 
 /// What one write makes durable: an optional hard state, and entries that replace the stored

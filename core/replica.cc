@@ -218,8 +218,12 @@ void Replica::pump() {
         // commit, as early as possible. Empty AppendEntries (heartbeats, which also carry the
         // commit index) wait until the clients whose entries committed have been answered:
         // on loopback a send wakes the peer, which can take this thread's core meanwhile.
-        for (const raft::Message& message : ready.messages) {
-            if (!is_empty_append(message)) transport_.send(message);
+        // Each group keeps the node's order; messages are moved out as they are sent.
+        const auto heartbeats = std::stable_partition(
+            ready.messages.begin(), ready.messages.end(),
+            [](const raft::Message& message) { return !is_empty_append(message); });
+        for (auto message = ready.messages.begin(); message != heartbeats; ++message) {
+            transport_.send(std::move(*message));
         }
         if (ready.needs_persist()) {
             // Several writes may be outstanding; storage completes them in issue order, and
@@ -233,8 +237,8 @@ void Replica::pump() {
         for (const raft::Entry& entry : ready.committed_entries) apply(entry);
         reads_.on_applied(store_);
         for (const raft::ReadState& read : ready.reads) reads_.on_confirmed(read.id, read.index, store_);
-        for (const raft::Message& message : ready.messages) {
-            if (is_empty_append(message)) transport_.send(message);
+        for (auto message = heartbeats; message != ready.messages.end(); ++message) {
+            transport_.send(std::move(*message));
         }
         node_.advance(ready, clock_.now());
         forward_trace();

@@ -50,11 +50,11 @@ raft::Message SimNetwork::unpark(std::uint32_t slot) {
     return message;
 }
 
-void SimNetwork::send(const raft::Message& message) {
+void SimNetwork::send(raft::Message message) {
     ++sent_;
     // A message with an id outside the cluster goes nowhere; the delivery function says so.
     if (!in_range(message)) {
-        loop_.after(sample_delay(), [this, slot = park(message)]() {
+        loop_.after(sample_delay(), [this, slot = park(std::move(message))]() {
             if (deliver_(unpark(slot))) ++delivered_;
         });
         return;
@@ -72,7 +72,8 @@ void SimNetwork::send(const raft::Message& message) {
     const int copies = twice ? 2 : 1;
     if (twice) ++duplicated_;
     for (int copy = 0; copy < copies; ++copy) {
-        const std::uint32_t slot = park(message);
+        // The last copy takes the message itself.
+        const std::uint32_t slot = copy + 1 < copies ? park(message) : park(std::move(message));
         loop_.after(sample_link_delay(from, to),
                     [this, slot, from, to]() { arrive(slot, from, to); });
     }

@@ -37,7 +37,7 @@ public:
     SimNetwork(EventLoop& loop, const Scenario& scenario, Prng prng, Deliver deliver);
 
     /// Sends `message`; it arrives after a random delay, maybe twice, or is lost.
-    void send(const raft::Message& message);
+    void send(raft::Message message);
     /// A delay for one trip across the network on the default latency (clients use it).
     Nanos sample_delay();
 
