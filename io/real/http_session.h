@@ -11,14 +11,24 @@
 // limit gets 413 and malformed HTTP 400, then the connection is closed (after draining what
 // the client is still sending, so that it sees the answer instead of a reset).
 //
+// Cost per request (this is the leader's hot path; see README "Performance"): the session
+// reads with plain async_read_some and feeds Beast's parser with put(), serializes the answer
+// with Beast's serializer into a buffer it keeps, and first tries to write it without
+// waiting. The deadlines share one timer that is re-armed only when a deadline moves earlier
+// than its expiry, so a request that arrives in one read and is answered in one write starts
+// no timer operation and runs one completion handler for its read, none for its write.
+//
 // Lifetime: the session is owned by shared_ptrs in its pending handlers and in the Replica's
 // callback, never by the server (which keeps weak_ptrs to close them on stop). After close()
 // the session never touches the backend again, so a late Replica callback is harmless.
 #pragma once
 
+#include <utility>  // NB: before Boost.Asio, which GCC 12 in C++20 mode needs.
+
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 
 #include <chrono>
@@ -63,20 +73,30 @@ public:
     void close(const char* reason);
 
 private:
+    /// What the session waits for; names the deadline that runs.
+    enum class Phase { Idle, Header, Body, Responding, Writing, Draining };
+
     void read_request(bool first);
-    void wait_for_request();
-    void read_header();
-    void on_header(boost::beast::error_code error);
-    void read_body();
-    void on_body(boost::beast::error_code error);
-    void on_read_error(boost::beast::error_code error);
+    void read_more();
+    void on_read(boost::beast::error_code error, std::size_t bytes);
+    void parse();
+    void on_header_done();
+    void on_parse_error(boost::beast::error_code error);
     void on_request();
     void send(HttpResponse response, bool close_after);
-    void on_write(boost::beast::error_code error);
+    void write_pending();
+    void on_write_done();
     void shutdown_and_drain();
     void drain();
 
-    boost::beast::tcp_stream stream_;
+    /// Phase `phase` must end within `timeout` from now (or never, for Responding).
+    void set_deadline(Phase phase, std::chrono::steady_clock::duration timeout);
+    void clear_deadline(Phase phase);
+    void arm_timer();
+    void on_timer(std::uint64_t generation, boost::beast::error_code error);
+
+    boost::asio::ip::tcp::socket socket_;
+    boost::asio::steady_timer timer_;
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     std::shared_ptr<HttpContext> context_;
@@ -86,14 +106,28 @@ private:
     /// True from handing a request to the routes until its response is sent: guards against
     /// a second response for one request.
     bool responding_ = false;
+    Phase phase_ = Phase::Header;
+    /// When the current phase times out; time_point::max() when it cannot.
+    std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+    /// Whether a wait on timer_ is pending, and which arming it belongs to: a handler of an
+    /// older arming does nothing.
+    bool timer_armed_ = false;
+    std::uint64_t timer_generation_ = 0;
+    /// The Header phase began on buffered bytes and its deadline is not set yet.
+    bool header_deadline_due_ = false;
+    /// "100 Continue" was sent for the request being read.
+    bool continue_sent_ = false;
     // The request being answered.
     Route route_ = Route::BadTarget;
     bool head_ = false;
     bool keep_alive_ = false;
+    bool close_after_write_ = false;
     unsigned version_ = 11;
     std::chrono::steady_clock::time_point request_started_;
-    /// Kept alive here while async_write runs.
-    HttpResponse response_;
+    /// The serialized answer being written and how much of it went out; reused across
+    /// requests so that its capacity is allocated once per connection.
+    std::string out_;
+    std::size_t out_written_ = 0;
     std::size_t drained_bytes_ = 0;
 };
 
