@@ -35,6 +35,9 @@ ReplicaConfig NodeRuntime::replica_config() const {
     replica.raft.seed = static_cast<std::uint64_t>(clock_.wall_now_ms()) ^ (config_.id.value << 48);
     replica.code_key = key_from_name(config_.cluster_name);
     replica.commit_timeout = config_.commit_timeout;
+    // Trace lines are logged at info or debug: below that level (bench runs nodes at warn)
+    // formatting them for every create and AppendEntries would be thrown away.
+    replica.raft.trace_enabled = real::trace_lines_shown();
     replica.raft.storage_writes_inflight_max = config_.storage_writes_inflight_max;
     replica.raft.entries_bytes_per_append_max = config_.entries_bytes_per_append_max;
     replica.raft.inflight_appends_max = config_.inflight_appends_max;

@@ -32,6 +32,8 @@ int trace_line_level(std::string_view text) {
     return spdlog::level::debug;
 }
 
+bool trace_lines_shown() { return spdlog::should_log(spdlog::level::info); }
+
 void LogObserver::on_trace(NodeId, const raft::TraceLine& line) {
     const auto level = static_cast<spdlog::level::level_enum>(trace_line_level(line.text));
     spdlog::log(level, "{}", line.text);

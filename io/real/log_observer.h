@@ -21,6 +21,10 @@ bool setup_logging(NodeId id, std::string_view level);
 /// The level at which a core trace line is logged (spdlog::level::level_enum as int).
 int trace_line_level(std::string_view text);
 
+/// Whether the configured level shows any core trace line (they are logged at info or
+/// debug). When it does not, the node turns tracing off, so that its hot paths format none.
+bool trace_lines_shown();
+
 class LogObserver final : public Observer {
 public:
     void on_trace(NodeId node, const raft::TraceLine& line) override;
