@@ -9,11 +9,6 @@
 
 namespace raftlink::sim {
 
-bool EventLoop::later(const Event& a, const Event& b) {
-    if (a.time != b.time) return a.time > b.time;
-    return a.sequence > b.sequence;
-}
-
 Nanos EventLoop::next_time() const {
     ASSERT(!heap_.empty());
     return heap_.front().time;
@@ -32,12 +27,12 @@ void EventLoop::at(Nanos time, Action action) {
         actions_[slot] = std::move(action);
     }
     heap_.push_back(Event{std::max(time, now_), next_sequence_++, slot});
-    std::push_heap(heap_.begin(), heap_.end(), later);
+    std::push_heap(heap_.begin(), heap_.end(), Later{});
 }
 
 void EventLoop::run_next() {
     ASSERT(!heap_.empty());
-    std::pop_heap(heap_.begin(), heap_.end(), later);
+    std::pop_heap(heap_.begin(), heap_.end(), Later{});
     const Event event = heap_.back();
     heap_.pop_back();
     ASSERT_GE(event.time, now_);

@@ -131,7 +131,14 @@ private:
         std::uint64_t sequence;
         std::uint32_t slot;  // in actions_
     };
-    static bool later(const Event& a, const Event& b);
+    /// The heap's order (a max-heap of "later", so the earliest event is on top). A type
+    /// rather than a function, so that the heap operations inline the comparison.
+    struct Later {
+        bool operator()(const Event& a, const Event& b) const {
+            if (a.time != b.time) return a.time > b.time;
+            return a.sequence > b.sequence;
+        }
+    };
 
     std::vector<Event> heap_;
     /// Closures of scheduled events by slot; free_slots_ lists the slots not in use.
