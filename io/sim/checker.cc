@@ -70,6 +70,9 @@ std::optional<Violation> Checker::check_node(const Cluster& cluster, std::size_t
         state.commit_index_seen = 0;
         if (auto violation = check_promises_kept(cluster, index)) return violation;
     }
+    if (const auto& acknowledgement = cluster.undurable_acknowledgement(index)) {
+        return safety("persistent state", *acknowledgement);
+    }
     if (auto violation = check_monotonic(index, node, restarted)) return violation;
     if (auto violation = check_log_matching(index, node.log())) return violation;
     if (auto violation = check_committed(index, node)) return violation;

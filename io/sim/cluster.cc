@@ -113,6 +113,7 @@ struct Cluster::Node {
     std::deque<Action> held;
     std::uint64_t held_dropped = 0;
     Promises promises;  // across incarnations
+    std::optional<std::string> undurable_acknowledgement;
     std::uint64_t activity = 0;  // see Cluster::activity()
 };
 
@@ -369,6 +370,33 @@ void Cluster::record_promise(std::size_t index, const raft::Message& message) {
         if (message.term == promises.term) promises.vote = message.to;
         votes_sent_[{message.term, message.to}].insert(message.from);
     }
+    check_acknowledgement_durable(index, message);
+}
+
+void Cluster::check_acknowledgement_durable(std::size_t index, const raft::Message& message) {
+    const auto* reply = std::get_if<raft::AppendEntriesReply>(&message.body);
+    Node& node = *nodes_[index];
+    if (reply == nullptr || !reply->success || reply->match_index == LogIndex(0) ||
+        node.undurable_acknowledgement || node.replica == nullptr) {
+        return;
+    }
+    // The node's log holds the entries it acknowledged (it drops an acknowledgement whose
+    // entries a later term replaced); their durable copies must have the same terms. Terms
+    // suffice: a log has at most one entry per index and term (§5.3, Log Matching).
+    const LogIndex match = reply->match_index;
+    const raft::Log& log = node.replica->node().log();
+    ASSERT_LE(match, log.last_index());
+    const std::vector<raft::Entry>& durable = node.disk->durable().entries;
+    if (durable.size() >= match.value && durable[match.value - 1].term == log.term_at(match)) {
+        return;
+    }
+    node.undurable_acknowledgement =
+        concat("node ", index + 1, " acknowledged entries up to index ", match, " (term ",
+               log.term_at(match), ") to node ", message.to, " in term ", message.term,
+               " before they were durable: its disk holds ", durable.size(), " entries",
+               durable.size() >= match.value
+                   ? concat(", index ", match, " of term ", durable[match.value - 1].term)
+                   : std::string());
 }
 
 std::size_t Cluster::votes_sent(Term term, NodeId candidate) const {
@@ -378,6 +406,10 @@ std::size_t Cluster::votes_sent(Term term, NodeId candidate) const {
 
 const Cluster::Promises& Cluster::promises(std::size_t index) const {
     return nodes_.at(index)->promises;
+}
+
+const std::optional<std::string>& Cluster::undurable_acknowledgement(std::size_t index) const {
+    return nodes_.at(index)->undurable_acknowledgement;
 }
 
 bool Cluster::up(std::size_t index) const { return nodes_.at(index)->replica != nullptr; }

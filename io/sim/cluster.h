@@ -84,6 +84,11 @@ public:
         NodeId vote;  // the candidate it granted its vote to in `term`, if any
     };
     const Promises& promises(std::size_t index) const;
+    /// Figure 2 again, for log entries: a successful AppendEntries reply vouches that the
+    /// entries up to its match index are on stable storage (the leader counts them toward a
+    /// commit). Checked as each reply leaves the node against what its disk has fsynced: the
+    /// first reply that ran ahead of its write, described; nullopt while none did.
+    const std::optional<std::string>& undurable_acknowledgement(std::size_t index) const;
     /// How many voters sent `candidate` a granted vote of `term` (pre-votes aside), itself not
     /// counted. A leader can have counted no more grants than were sent to it (§5.2).
     std::size_t votes_sent(Term term, NodeId candidate) const;
@@ -114,6 +119,7 @@ private:
 
     bool deliver(raft::Message&& message);
     void record_promise(std::size_t index, const raft::Message& message);
+    void check_acknowledgement_durable(std::size_t index, const raft::Message& message);
     void connect_next_peer(std::size_t index);
     ReplicaConfig replica_config(std::size_t index) const;
     bool alive(std::size_t index, std::uint64_t incarnation) const;
