@@ -5,7 +5,9 @@
 #include <bitset>
 #include <limits>
 #include <map>
+#include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/assert.h"
@@ -319,8 +321,12 @@ LinearizabilityReport check_linearizability(const std::vector<Operation>& operat
 }
 
 std::optional<StaleReadViolation> check_stale_reads(const std::vector<Operation>& operations) {
-    std::map<std::string, const Operation*> create_of_url;
-    std::map<std::string, const Operation*> acknowledged_for_code;
+    // Views of the operations' own strings, looked up only (never iterated): no copies, and
+    // no order that could reach the verdict.
+    std::unordered_map<std::string_view, const Operation*> create_of_url;
+    std::unordered_map<std::string_view, const Operation*> acknowledged_for_code;
+    create_of_url.reserve(operations.size());
+    acknowledged_for_code.reserve(operations.size());
     for (const Operation& operation : operations) {
         if (!operation.is_create() || operation.outcome == OperationType::Fail) continue;
         if (operation.value) create_of_url.emplace(*operation.value, &operation);
