@@ -2,55 +2,89 @@
 #include "apps/bench/http_connection.h"
 
 #include <boost/asio/connect.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_range.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/serializer.hpp>
 
 #include "core/assert.h"
 
 namespace raftlink::bench {
 
+namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 /// Answers larger than this are refused; the node's largest answer is a few kilobytes.
 constexpr std::uint64_t response_body_bytes_max = 16u << 20;
+/// Bytes asked of the socket per read.
+constexpr std::size_t read_chunk_bytes = 4096;
 
 bool closed_by_peer(beast::error_code error) {
-    return error == http::error::end_of_stream || error == boost::asio::error::eof ||
-           error == boost::asio::error::connection_reset ||
-           error == boost::asio::error::broken_pipe;
+    return error == http::error::end_of_stream || error == asio::error::eof ||
+           error == asio::error::connection_reset || error == asio::error::broken_pipe;
+}
+
+/// Replaces `out` with `request` as Beast serializes it.
+void serialize(http::request<http::string_body>& request, std::string& out) {
+    out.clear();
+    http::serializer<true, http::string_body> serializer{request};
+    beast::error_code error;
+    while (!serializer.is_done()) {
+        serializer.next(error, [&](beast::error_code& visit_error, const auto& buffers) {
+            visit_error = {};
+            for (const auto buffer : beast::buffers_range_ref(buffers)) {
+                out.append(static_cast<const char*>(buffer.data()), buffer.size());
+            }
+            serializer.consume(beast::buffer_bytes(buffers));
+        });
+        if (error) break;  // a string body cannot fail; never spin
+    }
 }
 
 }  // namespace
 
-HttpConnection::HttpConnection(boost::asio::io_context& context, const Endpoints& endpoints,
+HttpConnection::HttpConnection(asio::io_context& context, const Endpoints& endpoints,
                                std::string host_header)
-    : stream_(context), endpoints_(endpoints), host_header_(std::move(host_header)) {}
+    : socket_(context), timer_(context), endpoints_(endpoints),
+      host_header_(std::move(host_header)) {
+    request_.version(11);
+    request_.set(http::field::host, host_header_);
+    request_.set(http::field::user_agent, "raftlink-bench");
+    request_.keep_alive(true);
+}
 
 void HttpConnection::exchange(const PreparedRequest& request, DurationNs timeout, Done done) {
     ASSERT(!busy_);
     ASSERT(done);
     busy_ = true;
     done_ = std::move(done);
-    request_ = {};
-    request_.version(11);
-    request_.method(request.method == HttpMethod::Post ? http::verb::post : http::verb::get);
+    answer_bytes_ = 0;
+    timed_out_ = false;
+    const bool post = request.method == HttpMethod::Post;
+    request_.method(post ? http::verb::post : http::verb::get);
     request_.target(request.path);
-    request_.set(http::field::host, host_header_);
-    request_.set(http::field::user_agent, "raftlink-bench");
-    if (request.method == HttpMethod::Post) {
+    if (post) {
         request_.set(http::field::content_type, "text/plain");
         request_.body() = request.body;
+    } else {
+        request_.erase(http::field::content_type);
+        request_.body().clear();
     }
-    request_.keep_alive(true);
     request_.prepare_payload();
+    serialize(request_, out_);
+    out_written_ = 0;
     parser_.emplace();
     parser_->body_limit(response_body_bytes_max);
-    // One deadline for the whole exchange: tcp_stream's timer is a point in time that every
-    // operation started before it is changed shares.
-    stream_.expires_after(std::chrono::nanoseconds(timeout));
+    parser_->eager(true);
+    // One deadline for the whole exchange. Deadlines only move later, so the pending wait (if
+    // any) fires early and re-arms: no timer operation per exchange.
+    deadline_ = Clock::now() + std::chrono::nanoseconds(timeout);
+    if (!timer_armed_) arm_timer();
     reused_ = connected_;
     if (connected_) {
         write();
@@ -61,49 +95,112 @@ void HttpConnection::exchange(const PreparedRequest& request, DurationNs timeout
 
 void HttpConnection::close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
     connected_ = false;
+    rest();
+}
+
+void HttpConnection::rest() {
+    if (busy_ || !timer_armed_) return;
+    timer_armed_ = false;
+    timer_.cancel();
+}
+
+void HttpConnection::arm_timer() {
+    timer_armed_ = true;
+    timer_.expires_at(deadline_);
+    timer_.async_wait([self = shared_from_this()](beast::error_code error) {
+        self->on_timer(error);
+    });
+}
+
+void HttpConnection::on_timer(beast::error_code error) {
+    if (error == asio::error::operation_aborted) return;  // rest() or close(): disarmed
+    if (!busy_) {
+        timer_armed_ = false;
+        return;
+    }
+    if (Clock::now() < deadline_) return arm_timer();
+    // The exchange ran out of time: closing the socket ends its pending operation, whose
+    // handler reports the timeout.
+    timed_out_ = true;
+    timer_armed_ = false;
+    beast::error_code ignored;
+    socket_.close(ignored);
 }
 
 void HttpConnection::connect() {
-    stream_.async_connect(endpoints_,
-                          [self = shared_from_this()](beast::error_code error,
-                                                      const boost::asio::ip::tcp::endpoint&) {
-                              self->on_connect(error);
-                          });
+    asio::async_connect(socket_, endpoints_,
+                        [self = shared_from_this()](beast::error_code error,
+                                                    const asio::ip::tcp::endpoint&) {
+                            self->on_connect(error);
+                        });
 }
 
 void HttpConnection::on_connect(beast::error_code error) {
     if (error) return fail(error, "connect", true);
     connected_ = true;
-    // Requests are small and latency is what is measured: never wait for Nagle.
+    // Requests are small and latency is what is measured: never wait for Nagle. Writes are
+    // tried at once and only wait when the socket's buffer is full.
     beast::error_code ignored;
-    stream_.socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+    socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+    socket_.non_blocking(true, ignored);
     write();
 }
 
 void HttpConnection::write() {
-    http::async_write(stream_, request_,
-                      [self = shared_from_this()](beast::error_code error, std::size_t) {
-                          self->on_write(error);
+    beast::error_code error;
+    out_written_ += socket_.write_some(
+        asio::buffer(out_.data() + out_written_, out_.size() - out_written_), error);
+    if (error && error != asio::error::would_block && error != asio::error::try_again) {
+        return fail(error, "write", true);
+    }
+    if (out_written_ == out_.size()) return read();
+    asio::async_write(socket_,
+                      asio::buffer(out_.data() + out_written_, out_.size() - out_written_),
+                      [self = shared_from_this()](beast::error_code write_error, std::size_t) {
+                          if (write_error) return self->fail(write_error, "write", true);
+                          self->read();
                       });
 }
 
-void HttpConnection::on_write(beast::error_code error) {
-    if (error) return fail(error, "write", true);
-    read();
-}
-
 void HttpConnection::read() {
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
-                         self->on_read(error, bytes);
-                     });
+    socket_.async_read_some(buffer_.prepare(read_chunk_bytes),
+                            [self = shared_from_this()](beast::error_code error,
+                                                        std::size_t bytes) {
+                                self->on_read(error, bytes);
+                            });
 }
 
 void HttpConnection::on_read(beast::error_code error, std::size_t bytes) {
-    if (error) return fail(error, "read", bytes == 0);
+    buffer_.commit(bytes);
+    answer_bytes_ += bytes;
+    if (error == asio::error::eof && parser_->got_some()) {
+        // An answer delimited by the end of the connection ends here.
+        beast::error_code eof_error;
+        parser_->put_eof(eof_error);
+        if (!eof_error && parser_->is_done()) return answered();
+        return fail(eof_error ? eof_error : error, "read", false);
+    }
+    if (error) return fail(error, "read", answer_bytes_ == 0);
+    parse();
+}
+
+void HttpConnection::parse() {
+    while (buffer_.size() > 0 && !parser_->is_done()) {
+        beast::error_code error;
+        const std::size_t used = parser_->put(buffer_.data(), error);
+        buffer_.consume(used);
+        if (error == http::error::need_more) break;
+        if (error) return fail(error, "read", false);
+        if (used == 0) break;
+    }
+    if (parser_->is_done()) return answered();
+    read();
+}
+
+void HttpConnection::answered() {
     auto response = parser_->release();
     ExchangeOutcome outcome;
     outcome.status_code = response.result_int();
@@ -114,6 +211,8 @@ void HttpConnection::on_read(beast::error_code error, std::size_t bytes) {
         outcome.error = std::to_string(outcome.status_code) + " " +
                         std::string(http::obsolete_reason(response.result()));
     }
+    // Whatever else arrived belongs to no request of ours.
+    buffer_.consume(buffer_.size());
     if (!outcome.reusable) close();
     finish(std::move(outcome));
 }
@@ -121,12 +220,13 @@ void HttpConnection::on_read(beast::error_code error, std::size_t bytes) {
 void HttpConnection::fail(beast::error_code error, const char* stage, bool before_answer) {
     ExchangeOutcome outcome;
     outcome.bytes_out = request_.body().size();
-    outcome.stale_connection = reused_ && before_answer && closed_by_peer(error);
-    if (error == beast::error::timeout) {
+    if (timed_out_) {
         outcome.error = std::string(stage) + ": timeout";
     } else {
+        outcome.stale_connection = reused_ && before_answer && closed_by_peer(error);
         outcome.error = std::string(stage) + ": " + error.message();
     }
+    buffer_.consume(buffer_.size());
     close();
     finish(std::move(outcome));
 }
@@ -134,7 +234,8 @@ void HttpConnection::fail(beast::error_code error, const char* stage, bool befor
 void HttpConnection::finish(ExchangeOutcome outcome) {
     ASSERT(busy_);
     busy_ = false;
-    if (connected_) stream_.expires_never();
+    // A closed connection is dropped by its pool: leave no wait pending that would hold it.
+    if (!connected_) rest();
     // Move the callback out first: it may start the next exchange on this connection.
     Done done = std::move(done_);
     done_ = nullptr;

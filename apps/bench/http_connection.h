@@ -5,14 +5,21 @@
 // a run measures the server rather than TCP handshakes. Each exchange has one deadline that
 // covers connecting, writing and reading, like Go's http.Client.Timeout in vegeta. All of it
 // runs on the io_context's thread; callbacks fire there.
+//
+// The generator shares the machine's cores with the nodes it measures, so an exchange is
+// kept cheap: Beast's serializer writes the request into a buffer the connection keeps, which
+// goes out in one send() without waiting when the socket has room; the answer is read with
+// async_read_some and fed to Beast's parser; the deadline timer is armed once and re-armed
+// only when it fires before the exchange's deadline (deadlines only move later).
 #pragma once
 
 #include <utility>  // NB: before Boost.Asio, which GCC 12 in C++20 mode needs.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -58,28 +65,46 @@ public:
 
     /// Closes the socket; a running exchange fails.
     void close();
+    /// Disarms the deadline timer of an idle connection, so that it keeps no work pending in
+    /// the io_context (whose run() then returns when the load is done). Nothing if busy.
+    void rest();
 
 private:
     void connect();
     void on_connect(boost::beast::error_code error);
     void write();
-    void on_write(boost::beast::error_code error);
     void read();
     void on_read(boost::beast::error_code error, std::size_t bytes);
+    void parse();
+    void answered();
     void fail(boost::beast::error_code error, const char* stage, bool before_answer);
     void finish(ExchangeOutcome outcome);
+    void arm_timer();
+    void on_timer(boost::beast::error_code error);
 
-    boost::beast::tcp_stream stream_;
+    boost::asio::ip::tcp::socket socket_;
+    boost::asio::steady_timer timer_;
     const Endpoints& endpoints_;
     std::string host_header_;
     boost::beast::flat_buffer buffer_;
+    /// The request; its fixed fields are set once per connection.
     boost::beast::http::request<boost::beast::http::string_body> request_;
+    /// request_ serialized, and how much of it went out.
+    std::string out_;
+    std::size_t out_written_ = 0;
     std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser_;
     Done done_;
+    /// When the running exchange times out.
+    std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+    bool timer_armed_ = false;
+    /// The deadline passed and the socket was closed to end the exchange.
+    bool timed_out_ = false;
     bool connected_ = false;
     /// This exchange runs on a connection that already carried one.
     bool reused_ = false;
     bool busy_ = false;
+    /// Bytes of the answer received so far.
+    std::size_t answer_bytes_ = 0;
 };
 
 }  // namespace raftlink::bench
