@@ -33,9 +33,8 @@ static_assert(domain_size >= short_code_index_max);
 // About 80% of the domain is below 62^7, so cycle walking takes 1.25 steps on average.
 static_assert(domain_size - short_code_index_max < short_code_index_max);
 
-// Luby-Rackoff: 4 rounds with random round functions give a strong pseudo-random permutation;
-// 6 leave margin for a round function that is a fast mix rather than a cryptographic one.
-constexpr int round_count = 6;
+constexpr int round_count = ShortCodes::round_count;
+using RoundKeys = std::array<std::uint64_t, round_count>;
 
 constexpr std::uint64_t golden_gamma = 0x9e3779b97f4a7c15ULL;
 
@@ -46,13 +45,20 @@ constexpr std::uint64_t mix64(std::uint64_t z) {
     return z ^ (z >> 31);
 }
 
-constexpr std::uint64_t round_function(std::uint64_t half, std::uint64_t key, int round) {
-    const std::uint64_t round_key =
-        mix64(key ^ (static_cast<std::uint64_t>(round + 1) * golden_gamma));
-    return mix64(half ^ round_key) & half_mask;
+constexpr RoundKeys round_keys_of(std::uint64_t key) {
+    RoundKeys keys{};
+    for (int round = 0; round < round_count; round++) {
+        keys[static_cast<std::size_t>(round)] =
+            mix64(key ^ (static_cast<std::uint64_t>(round + 1) * golden_gamma));
+    }
+    return keys;
 }
 
-std::uint64_t feistel_forward(std::uint64_t value, std::uint64_t key) {
+constexpr std::uint64_t round_function(std::uint64_t half, const RoundKeys& keys, int round) {
+    return mix64(half ^ keys[static_cast<std::size_t>(round)]) & half_mask;
+}
+
+std::uint64_t feistel_forward(std::uint64_t value, const RoundKeys& key) {
     ASSERT_LT(value, domain_size);
     std::uint64_t left = value >> half_bits;
     std::uint64_t right = value & half_mask;
@@ -64,7 +70,7 @@ std::uint64_t feistel_forward(std::uint64_t value, std::uint64_t key) {
     return (left << half_bits) | right;
 }
 
-std::uint64_t feistel_inverse(std::uint64_t value, std::uint64_t key) {
+std::uint64_t feistel_inverse(std::uint64_t value, const RoundKeys& key) {
     ASSERT_LT(value, domain_size);
     std::uint64_t left = value >> half_bits;
     std::uint64_t right = value & half_mask;
@@ -111,7 +117,7 @@ constexpr bool allowed(std::uint64_t value) {
 // and the permutation's cycle through it must come back to it; and it is a bijection on the
 // allowed values because walking forward and walking backward stop at the same allowed
 // neighbours on that cycle.
-std::uint64_t permute(std::uint64_t value, std::uint64_t key) {
+std::uint64_t permute(std::uint64_t value, const RoundKeys& key) {
     ASSERT(allowed(value));
     do {
         value = feistel_forward(value, key);
@@ -119,7 +125,7 @@ std::uint64_t permute(std::uint64_t value, std::uint64_t key) {
     return value;
 }
 
-std::uint64_t unpermute(std::uint64_t value, std::uint64_t key) {
+std::uint64_t unpermute(std::uint64_t value, const RoundKeys& key) {
     ASSERT(allowed(value));
     do {
         value = feistel_inverse(value, key);
@@ -130,9 +136,19 @@ std::uint64_t unpermute(std::uint64_t value, std::uint64_t key) {
 }  // namespace
 
 std::string short_code_for(LogIndex index, std::uint64_t key) {
+    return ShortCodes(key).code_for(index);
+}
+
+std::optional<LogIndex> index_for_short_code(std::string_view code, std::uint64_t key) {
+    return ShortCodes(key).index_for(code);
+}
+
+ShortCodes::ShortCodes(std::uint64_t key) : key_(key), round_keys_(round_keys_of(key)) {}
+
+std::string ShortCodes::code_for(LogIndex index) const {
     ASSERT_GE(index.value, std::uint64_t{1});
     ASSERT_LT(index.value, short_code_index_max);
-    std::uint64_t value = permute(index.value, key);
+    std::uint64_t value = permute(index.value, round_keys_);
 
     // Most significant digit first, left-padded with '0', so every code has the same length.
     std::string code(short_code_length, alphabet[0]);
@@ -144,7 +160,7 @@ std::string short_code_for(LogIndex index, std::uint64_t key) {
     return code;
 }
 
-std::optional<LogIndex> index_for_short_code(std::string_view code, std::uint64_t key) {
+std::optional<LogIndex> ShortCodes::index_for(std::string_view code) const {
     // The code comes from a client: reject rather than assert.
     if (code.size() != short_code_length) return std::nullopt;
     std::uint64_t value = 0;
@@ -157,7 +173,7 @@ std::optional<LogIndex> index_for_short_code(std::string_view code, std::uint64_
     ASSERT_LT(value, short_code_index_max);
     if (reserved(value)) return std::nullopt;  // never handed out
 
-    const std::uint64_t index = unpermute(value, key);
+    const std::uint64_t index = unpermute(value, round_keys_);
     // Index 0 is the empty log prefix: no entry, so its code was never handed out.
     if (index == 0) return std::nullopt;
     return LogIndex(index);

@@ -112,7 +112,7 @@ Result<std::vector<SnapshotKey>> decode_keys(ByteReader& reader) {
 
 }  // namespace
 
-UrlStore::UrlStore(std::uint64_t code_key) : code_key_(code_key) {}
+UrlStore::UrlStore(std::uint64_t code_key) : codes_(code_key) {}
 
 CreateResult UrlStore::apply(LogIndex index, const Command& command) {
     ASSERT_EQ(index, applied_index_ + 1);
@@ -134,7 +134,7 @@ CreateResult UrlStore::apply(LogIndex index, const Command& command) {
     insert_record(index, create->url, create->created_at_ms);
     if (!create->idempotency_key.empty()) insert_key(index, create->idempotency_key);
     ASSERT_EQ(index_by_key_.size(), keys_by_index_.size());
-    return CreateResult{UrlRecord{short_code_for(index, code_key_), create->url, index,
+    return CreateResult{UrlRecord{codes_.code_for(index), create->url, index,
                                   create->created_at_ms},
                         false};
 }
@@ -146,14 +146,14 @@ void UrlStore::apply_noop(LogIndex index) {
 
 std::optional<UrlRecord> UrlStore::lookup(std::string_view code) const {
     // The code comes from a client and may be anything; an unknown one is simply absent.
-    const std::optional<LogIndex> index = index_for_short_code(code, code_key_);
+    const std::optional<LogIndex> index = codes_.index_for(code);
     if (!index || *index > last_record_index_) return std::nullopt;
     const Slot* slot = slot_at(*index);
     if (slot == nullptr || slot->block == absent_block) return std::nullopt;
     // The inverse accepts exactly the codes the forward map hands out, so this holds for any
     // input; checking it keeps a non-canonical spelling from ever resolving, should the code
     // format change.
-    std::string canonical = short_code_for(*index, code_key_);
+    std::string canonical = codes_.code_for(*index);
     if (canonical != code) return std::nullopt;
     return UrlRecord{std::move(canonical), std::string(url_of(*slot)), *index,
                      slot->created_at_ms};
@@ -201,7 +201,7 @@ std::string_view UrlStore::url_of(const Slot& slot) const {
 UrlRecord UrlStore::record_at(LogIndex index) const {
     const Slot* slot = slot_at(index);
     ASSERT(slot != nullptr && slot->block != absent_block);
-    return UrlRecord{short_code_for(index, code_key_), std::string(url_of(*slot)), index,
+    return UrlRecord{codes_.code_for(index), std::string(url_of(*slot)), index,
                      slot->created_at_ms};
 }
 
@@ -263,7 +263,7 @@ template <typename Flush>
 void UrlStore::write_snapshot(Flush&& flush) const {
     ByteWriter writer;
     writer.u8(snapshot_format_version);
-    writer.u64(code_key_);
+    writer.u64(codes_.key());
     writer.u64(applied_index_.value);
     // Index order only: the snapshot must be byte-identical on every replica.
     writer.u64(record_count_);

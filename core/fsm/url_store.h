@@ -72,13 +72,13 @@ public:
     template <typename Visit>
     void for_each(Visit&& visit) const {
         for_each_stored([&](LogIndex index, std::string_view url, std::int64_t created_at_ms) {
-            visit(UrlRecord{short_code_for(index, code_key_), std::string(url), index,
+            visit(UrlRecord{codes_.code_for(index), std::string(url), index,
                             created_at_ms});
         });
     }
     LogIndex applied_index() const { return applied_index_; }
     std::size_t size() const { return record_count_; }
-    std::uint64_t code_key() const { return code_key_; }
+    std::uint64_t code_key() const { return codes_.key(); }
 
     /// A deterministic encoding of the whole state (records and idempotency table in sorted
     /// order), byte-identical on every replica at the same applied index.
@@ -144,7 +144,7 @@ private:
     /// index when the table is over idempotency_keys_max. Precondition: `key` is not known.
     void insert_key(LogIndex index, std::string key);
 
-    std::uint64_t code_key_;
+    ShortCodes codes_;  // the short-code bijection under the cluster's key
     LogIndex applied_index_{0};
     // The records, by log index: chunks in increasing `number` order. Creates are applied in
     // index order, so records are only ever appended and iteration is in index order (the
