@@ -42,6 +42,8 @@ public:
     /// Reads a u32 length prefix and that many bytes; fails if longer than `length_max`.
     Bytes bytes(std::uint32_t length_max);
     std::string string(std::uint32_t length_max);
+    /// string() as a view into the input, valid while the input is (no copy).
+    std::string_view string_view(std::uint32_t length_max);
 
     bool ok() const { return ok_; }
     bool at_end() const { return offset_ == input_.size(); }

@@ -257,7 +257,7 @@ void Replica::apply(const raft::Entry& entry) {
         pending_.on_applied(entry, nullptr);
         return;
     }
-    const auto command = fsm::decode_command(entry.data);
+    const auto command = fsm::decode_command_view(entry.data);
     // Only a leader writes entries, and it encodes them itself: a committed entry that does
     // not decode means memory or storage corruption got past the checksums.
     ASSERT(command.ok());

@@ -35,11 +35,11 @@ void encode_fields(ByteWriter& writer, const CreateUrl& create) {
 
 /// Reads one length-prefixed string and checks it against `length_max`. A length prefix that
 /// points past the end of the payload is Malformed (truncated); a complete field that is too
-/// long is OutOfRange. The reader never allocates more than the payload holds, whatever the
-/// prefix claims, because it checks the remaining length before copying.
-Result<std::string> read_bounded_string(ByteReader& reader, std::size_t length_max,
-                                        const char* field) {
-    std::string value = reader.string(std::numeric_limits<std::uint32_t>::max());
+/// long is OutOfRange. The value is a view into the payload: nothing is copied or allocated,
+/// whatever the prefix claims, and the reader checks the remaining length first.
+Result<std::string_view> read_bounded_string(ByteReader& reader, std::size_t length_max,
+                                             const char* field) {
+    const std::string_view value = reader.string_view(std::numeric_limits<std::uint32_t>::max());
     if (!reader.ok()) {
         return make_error(ErrorCode::Malformed, std::string("command truncated in ") + field);
     }
@@ -49,26 +49,26 @@ Result<std::string> read_bounded_string(ByteReader& reader, std::size_t length_m
     return value;
 }
 
-Result<Command> decode_create_url(ByteReader& reader) {
-    CreateUrl create;
-    auto url = read_bounded_string(reader, url_bytes_max, "url");
+Result<CommandView> decode_create_url(ByteReader& reader) {
+    CreateUrlView create;
+    const auto url = read_bounded_string(reader, url_bytes_max, "url");
     if (!url) return url.error();
-    create.url = std::move(url.value());
+    create.url = url.value();
 
-    auto key = read_bounded_string(reader, idempotency_key_bytes_max, "idempotency key");
+    const auto key = read_bounded_string(reader, idempotency_key_bytes_max, "idempotency key");
     if (!key) return key.error();
-    create.idempotency_key = std::move(key.value());
+    create.idempotency_key = key.value();
 
     create.created_at_ms = reader.i64();
     if (!reader.ok()) {
         return make_error(ErrorCode::Malformed, "command truncated in created_at_ms");
     }
-    return Command(std::move(create));
+    return CommandView(create);
 }
 
 /// Dispatches on the tag; a tag this binary does not know is an error, never skipped, because
 /// skipping an entry would make this replica's state diverge from the others'.
-Result<Command> decode_fields(std::uint8_t tag, ByteReader& reader) {
+Result<CommandView> decode_fields(std::uint8_t tag, ByteReader& reader) {
     switch (tag) {
         case static_cast<std::uint8_t>(CommandTag::CreateUrl):
             return decode_create_url(reader);
@@ -89,6 +89,26 @@ Bytes encode_command(const Command& command) {
 }
 
 Result<Command> decode_command(ByteView payload) {
+    const Result<CommandView> view = decode_command_view(payload);
+    if (!view) return view.error();
+    return std::visit(
+        [](const CreateUrlView& create) {
+            return Command(CreateUrl{std::string(create.url), std::string(create.idempotency_key),
+                                     create.created_at_ms});
+        },
+        view.value());
+}
+
+CommandView view_of(const Command& command) {
+    return std::visit(
+        [](const CreateUrl& create) {
+            return CommandView(
+                CreateUrlView{create.url, create.idempotency_key, create.created_at_ms});
+        },
+        command);
+}
+
+Result<CommandView> decode_command_view(ByteView payload) {
     // NB: an empty payload is Raft's no-op (§8), which the caller handles before decoding; here
     // it is simply too short to be a command.
     ByteReader reader(payload);
@@ -99,7 +119,7 @@ Result<Command> decode_command(ByteView payload) {
         return make_error(ErrorCode::Malformed, "unknown command format version");
     }
 
-    Result<Command> command = decode_fields(tag, reader);
+    Result<CommandView> command = decode_fields(tag, reader);
     if (!command) return command;
     // Trailing bytes mean the writer and the reader disagree on the layout; accepting them
     // would let two encodings decode to the same command.

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include "core/result.h"
@@ -34,7 +35,21 @@ struct CreateUrl {
 
 using Command = std::variant<CreateUrl>;
 
+/// A CreateUrl whose strings are views into the payload it was decoded from.
+struct CreateUrlView {
+    std::string_view url;
+    std::string_view idempotency_key;
+    std::int64_t created_at_ms = 0;
+};
+using CommandView = std::variant<CreateUrlView>;
+
 Bytes encode_command(const Command& command);
 Result<Command> decode_command(ByteView payload);
+/// decode_command() without copying the strings (every replica decodes every entry it
+/// applies, a restarted one its whole log): the same checks and errors; the views are
+/// valid while `payload` is.
+Result<CommandView> decode_command_view(ByteView payload);
+/// The view of `command`'s fields, valid while `command` is.
+CommandView view_of(const Command& command);
 
 }  // namespace raftlink::fsm

@@ -115,8 +115,12 @@ Result<std::vector<SnapshotKey>> decode_keys(ByteReader& reader) {
 UrlStore::UrlStore(std::uint64_t code_key) : codes_(code_key) {}
 
 CreateResult UrlStore::apply(LogIndex index, const Command& command) {
+    return apply(index, view_of(command));
+}
+
+CreateResult UrlStore::apply(LogIndex index, const CommandView& command) {
     ASSERT_EQ(index, applied_index_ + 1);
-    const auto* create = std::get_if<CreateUrl>(&command);
+    const auto* create = std::get_if<CreateUrlView>(&command);
     ASSERT(create != nullptr);
     // The command was decoded (or built by the service) within these bounds.
     ASSERT_LE(create->url.size(), url_bytes_max);
@@ -134,7 +138,7 @@ CreateResult UrlStore::apply(LogIndex index, const Command& command) {
     insert_record(index, create->url, create->created_at_ms);
     if (!create->idempotency_key.empty()) insert_key(index, create->idempotency_key);
     ASSERT_EQ(index_by_key_.size(), keys_by_index_.size());
-    return CreateResult{UrlRecord{codes_.code_for(index), create->url, index,
+    return CreateResult{UrlRecord{codes_.code_for(index), std::string(create->url), index,
                                   create->created_at_ms},
                         false};
 }
@@ -241,13 +245,13 @@ void UrlStore::insert_record(LogIndex index, std::string_view url, std::int64_t 
     last_record_index_ = index;
 }
 
-void UrlStore::insert_key(LogIndex index, std::string key) {
+void UrlStore::insert_key(LogIndex index, std::string_view key) {
     ASSERT(!key.empty());
     ASSERT(has_record(index));
     const bool key_fresh = index_by_key_.emplace(key, index).second;
     ASSERT(key_fresh);
     ASSERT(keys_by_index_.empty() || keys_by_index_.back().first < index);
-    keys_by_index_.emplace_back(index, std::move(key));
+    keys_by_index_.emplace_back(index, key);
     // One insertion per call, so one eviction restores the bound.
     if (keys_by_index_.size() > idempotency_keys_max) {
         const auto& oldest = keys_by_index_.front();
@@ -326,7 +330,7 @@ Result<UrlStore> UrlStore::decode_snapshot(ByteView snapshot) {
         if (store.index_by_key_.contains(entry.key)) {
             return malformed("duplicate idempotency key");
         }
-        store.insert_key(entry.index, std::move(entry.key));
+        store.insert_key(entry.index, entry.key);
     }
     return store;
 }

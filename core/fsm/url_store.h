@@ -48,6 +48,9 @@ public:
 
     /// Applies a create committed at `index`. Precondition: index == applied_index() + 1.
     CreateResult apply(LogIndex index, const Command& command);
+    /// apply() of a command decoded as views (decode_command_view): nothing is copied but
+    /// what the store keeps.
+    CreateResult apply(LogIndex index, const CommandView& command);
     /// Applies Raft's no-op entry at `index` (it only advances applied_index()).
     void apply_noop(LogIndex index);
 
@@ -142,7 +145,7 @@ private:
     UrlRecord record_at(LogIndex index) const;
     /// Remembers that the create at `index` first used `key`, evicting the key with the lowest
     /// index when the table is over idempotency_keys_max. Precondition: `key` is not known.
-    void insert_key(LogIndex index, std::string key);
+    void insert_key(LogIndex index, std::string_view key);
 
     ShortCodes codes_;  // the short-code bijection under the cluster's key
     LogIndex applied_index_{0};

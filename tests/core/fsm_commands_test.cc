@@ -65,6 +65,29 @@ TEST_CASE("commands: random CreateUrl round-trips through the codec") {
     }
 }
 
+TEST_CASE("commands: the view decoding sees the same fields, in the payload itself") {
+    Prng prng = Prng::derive(3, "fsm_commands_test", 0);
+    for (int i = 0; i < 200; i++) {
+        const Command command = random_create(prng);
+        const Bytes payload = encode_command(command);
+        const Result<CommandView> decoded = decode_command_view(payload);
+        REQUIRE(decoded.ok());
+        const auto& view = std::get<CreateUrlView>(decoded.value());
+        const auto& create = std::get<CreateUrl>(command);
+        CHECK(view.url == create.url);
+        CHECK(view.idempotency_key == create.idempotency_key);
+        CHECK(view.created_at_ms == create.created_at_ms);
+        const auto* begin = reinterpret_cast<const char*>(payload.data());
+        CHECK(view.url.data() >= begin);
+        CHECK(view.url.data() + view.url.size() <= begin + payload.size());
+        // Truncations fail as decode_command() fails.
+        const ByteView truncated = ByteView(payload).first(2 + static_cast<std::size_t>(i % 4));
+        const Result<CommandView> cut = decode_command_view(truncated);
+        REQUIRE_FALSE(cut.ok());
+        CHECK(cut.error().message == decode_command(truncated).error().message);
+    }
+}
+
 TEST_CASE("commands: fields at their bounds round-trip") {
     CreateUrl create;
     create.url = std::string(url_bytes_max, 'u');
