@@ -40,10 +40,10 @@ Checker::NodeFingerprint Checker::fingerprint(const Cluster& cluster, std::size_
 
 std::optional<Violation> Checker::check(const Cluster& cluster) {
     for (std::size_t i = 0; i < cluster.size(); ++i) {
-        if (!cluster.up(i)) continue;
         NodeState& state = nodes_[i];
         const std::uint64_t activity = cluster.activity(i);
         if (state.checked && state.activity_checked == activity) continue;  // it ran nothing
+        if (!cluster.up(i)) continue;
         state.activity_checked = activity;
         const NodeFingerprint now = fingerprint(cluster, i);
         if (state.checked == now) continue;  // nothing changed: nothing new to verify

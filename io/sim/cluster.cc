@@ -114,14 +114,13 @@ struct Cluster::Node {
     std::uint64_t held_dropped = 0;
     Promises promises;  // across incarnations
     std::optional<std::string> undurable_acknowledgement;
-    std::uint64_t activity = 0;  // see Cluster::activity()
 };
 
 template <typename Input>
 void Cluster::dispatch(std::size_t index, std::uint64_t incarnation, Input&& input) {
     if (!alive(index, incarnation)) return;
     if (!nodes_[index]->paused) {
-        ++nodes_[index]->activity;
+        touch(index);
         input();
         return;
     }
@@ -181,6 +180,7 @@ Cluster::Cluster(const Scenario& scenario, std::uint64_t seed, EventLoop& loop,
         node->storage = std::make_unique<NodeStorage>(*this, i);
         nodes_.push_back(std::move(node));
     }
+    activity_.assign(nodes_.size(), 0);
 }
 
 Cluster::~Cluster() = default;
@@ -216,7 +216,7 @@ bool Cluster::boot(std::size_t index) {
         return false;
     }
     const std::uint64_t incarnation = ++node.incarnation;
-    ++node.activity;
+    touch(index);
     node.paused = false;
     node.held.clear();
     node.replica = std::make_unique<Replica>(replica_config(index), *node.clock, *node.transport,
@@ -288,7 +288,7 @@ void Cluster::crash(std::size_t index) {
     node.paused = false;
     node.held.clear();
     ++node.incarnation;
-    ++node.activity;
+    touch(index);
 }
 
 bool Cluster::pause(std::size_t index, Nanos duration) {
@@ -343,7 +343,7 @@ bool Cluster::deliver(raft::Message&& message) {
     Node& node = *nodes_[to - 1];
     if (node.replica == nullptr) return false;
     if (!node.paused) {
-        ++node.activity;
+        touch(to - 1);
         node.replica->on_message(message);
         return true;
     }
@@ -423,7 +423,7 @@ const Replica* Cluster::replica(std::size_t index) const { return nodes_.at(inde
 Replica* Cluster::replica(std::size_t index) {
     Node& node = *nodes_.at(index);
     if (node.paused || node.replica == nullptr) return nullptr;
-    ++node.activity;  // the caller may change it
+    touch(index);  // the caller may change it
     return node.replica.get();
 }
 
@@ -431,15 +431,16 @@ std::uint64_t Cluster::incarnation(std::size_t index) const {
     return nodes_.at(index)->incarnation;
 }
 
-std::uint64_t Cluster::activity(std::size_t index) const { return nodes_[index]->activity; }
-
 std::optional<std::size_t> Cluster::leader() const {
+    if (leader_computed_at_ == activity_total_) return leader_;
     std::optional<std::size_t> best;
     for (std::size_t i = 0; i < nodes_.size(); ++i) {
         const Replica* r = replica(i);
         if (r == nullptr || r->node().role() != raft::Role::Leader) continue;
         if (!best || r->node().current_term() > replica(*best)->node().current_term()) best = i;
     }
+    leader_computed_at_ = activity_total_;
+    leader_ = best;
     return best;
 }
 

@@ -99,7 +99,7 @@ public:
     /// crashed, or its replica was handed out for mutation (the non-const replica()). While it
     /// stays the same, the node's state is the same, so the checker need not look at it: most
     /// events touch one node of the cluster.
-    std::uint64_t activity(std::size_t index) const;
+    std::uint64_t activity(std::size_t index) const { return activity_[index]; }
     /// The index of an up node that is leader in the highest term, if any.
     std::optional<std::size_t> leader() const;
     /// The key of the replicas' short-code bijection (the same on every node).
@@ -130,6 +130,11 @@ private:
     void dispatch(std::size_t index, std::uint64_t incarnation, Input&& input);
     /// Keeps an input of a paused node for its resume (up to held_inputs_max).
     void hold(std::size_t index, Action input);
+    /// Counts an occasion on which the node's state may change (see activity()).
+    void touch(std::size_t index) {
+        ++activity_[index];
+        ++activity_total_;
+    }
 
     const Scenario& scenario_;
     std::uint64_t seed_;
@@ -141,6 +146,13 @@ private:
     // Every granted vote sent: (term, candidate) -> the voters. Ordered containers, so nothing
     // here depends on hashing; read only by the checker.
     std::map<std::pair<Term, NodeId>, std::set<NodeId>> votes_sent_;
+    /// activity() per node, and their sum.
+    std::vector<std::uint64_t> activity_;
+    std::uint64_t activity_total_ = 0;
+    /// leader() as of activity_total_ == leader_computed_at_: roles and terms change only
+    /// through counted activity, and leader() is asked after every event.
+    mutable std::optional<std::uint64_t> leader_computed_at_;
+    mutable std::optional<std::size_t> leader_;
 };
 
 }  // namespace raftlink::sim
