@@ -3,11 +3,10 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/serializer.hpp>
 
 #include "core/assert.h"
+#include "io/real/http_wire.h"
 
 namespace raftlink::bench {
 
@@ -27,23 +26,6 @@ constexpr std::size_t read_chunk_bytes = 4096;
 bool closed_by_peer(beast::error_code error) {
     return error == http::error::end_of_stream || error == asio::error::eof ||
            error == asio::error::connection_reset || error == asio::error::broken_pipe;
-}
-
-/// Replaces `out` with `request` as Beast serializes it.
-void serialize(http::request<http::string_body>& request, std::string& out) {
-    out.clear();
-    http::serializer<true, http::string_body> serializer{request};
-    beast::error_code error;
-    while (!serializer.is_done()) {
-        serializer.next(error, [&](beast::error_code& visit_error, const auto& buffers) {
-            visit_error = {};
-            for (const auto buffer : beast::buffers_range_ref(buffers)) {
-                out.append(static_cast<const char*>(buffer.data()), buffer.size());
-            }
-            serializer.consume(beast::buffer_bytes(buffers));
-        });
-        if (error) break;  // a string body cannot fail; never spin
-    }
 }
 
 }  // namespace
@@ -76,7 +58,8 @@ void HttpConnection::exchange(const PreparedRequest& request, DurationNs timeout
         request_.body().clear();
     }
     request_.prepare_payload();
-    serialize(request_, out_);
+    out_.clear();
+    real::append_wire(request_, out_);
     out_written_ = 0;
     parser_.emplace();
     parser_->body_limit(response_body_bytes_max);

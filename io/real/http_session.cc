@@ -5,12 +5,11 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/serializer.hpp>
 #include <spdlog/spdlog.h>
 
 #include "core/assert.h"
+#include "io/real/http_wire.h"
 
 namespace raftlink::real {
 namespace {
@@ -40,23 +39,6 @@ bool expects_continue(const HttpRequest& request) {
 }
 
 using Clock = std::chrono::steady_clock;
-
-/// Appends `response` as Beast serializes it (status line, fields, body) to `out`.
-void serialize(HttpResponse& response, std::string& out) {
-    http::serializer<false, http::string_body> serializer{response};
-    beast::error_code error;
-    while (!serializer.is_done()) {
-        serializer.next(error, [&](beast::error_code& visit_error, const auto& buffers) {
-            visit_error = {};
-            for (const auto buffer : beast::buffers_range_ref(buffers)) {
-                out.append(static_cast<const char*>(buffer.data()), buffer.size());
-            }
-            serializer.consume(beast::buffer_bytes(buffers));
-        });
-        // A string body cannot fail to serialize; stop rather than spin if it ever does.
-        if (error) break;
-    }
-}
 
 }  // namespace
 
@@ -289,7 +271,7 @@ void HttpSession::send(HttpResponse response, bool close_after) {
     }
     out_.clear();
     out_written_ = 0;
-    serialize(response, out_);
+    append_wire(response, out_);
     write_pending();
 }
 
