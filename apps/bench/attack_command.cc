@@ -30,6 +30,11 @@ std::string check_arguments(const AttackArguments& arguments) {
         return "--ids and --prefill are for --target read";
     }
     if (reads && !arguments.save_ids_file.empty()) return "--save-ids is for --target create";
+    if (reads && arguments.create_path != "/") return "--path is for --target create";
+    if (arguments.create_path.empty() || arguments.create_path.front() != '/' ||
+        arguments.create_path.find_first_of(" \t\r\n") != std::string::npos) {
+        return "--path must start with / and hold no spaces or line breaks";
+    }
     if (arguments.mode == "open" && !(arguments.rate > 0)) return "--rate must be above 0";
     if (arguments.mode == "closed" && parse_checked_duration(arguments.duration) == 0 &&
         arguments.requests_max == 0) {
@@ -86,7 +91,8 @@ std::unique_ptr<RequestTarget> make_target(const AttackArguments& arguments,
                                            const HttpEndpoint& endpoint,
                                            const LoadSettings& settings, ProgressMode progress) {
     if (arguments.target == "create") {
-        return std::make_unique<CreateTarget>(arguments.body_template, arguments.sequence_first);
+        return std::make_unique<CreateTarget>(arguments.body_template, arguments.sequence_first,
+                                              arguments.create_path);
     }
     std::vector<std::string> ids;
     if (arguments.prefill > 0) {

@@ -16,6 +16,9 @@ struct AttackArguments {
     std::string body_template{default_body_template};
     /// The {seq} of the first create.
     std::uint64_t sequence_first = 1;
+    /// Create target: the path to POST to ("/" for raftlink; another server's write endpoint,
+    /// e.g. etcd's JSON gateway /v3/kv/put, to compare the two with the same generator).
+    std::string create_path = "/";
     std::string ids_file;
     std::string save_ids_file;
     /// Read target: create this many ids on the leader first, instead of reading --ids.

@@ -46,6 +46,8 @@ void add_attack_options(CLI::App* attack, AttackArguments& a) {
         "--body", a.body_template,
         "Create body; {seq} becomes the request's number (default " + a.body_template + ")");
     attack->add_option("--seq-start", a.sequence_first, "The {seq} of the first create (1)");
+    attack->add_option("--path", a.create_path,
+                       "Create target: the path to POST to (/; e.g. /v3/kv/put for etcd)");
     attack->add_option("--ids", a.ids_file, "Read target: a file of short ids, one per line");
     attack->add_option("--prefill", a.prefill,
                        "Read target: first create N URLs on the leader and read their ids");

@@ -37,11 +37,14 @@ std::optional<std::string> short_id_from_created(std::string_view body) {
     return std::string(text.substr(slash + 1));
 }
 
-CreateTarget::CreateTarget(std::string body_template, std::uint64_t sequence_first)
-    : body_template_(std::move(body_template)), sequence_first_(sequence_first) {}
+CreateTarget::CreateTarget(std::string body_template, std::uint64_t sequence_first,
+                           std::string path)
+    : body_template_(std::move(body_template)),
+      sequence_first_(sequence_first),
+      path_(std::move(path)) {}
 
 PreparedRequest CreateTarget::make(std::uint64_t sequence) const {
-    return {HttpMethod::Post, "/",
+    return {HttpMethod::Post, path_,
             expand_body_template(body_template_, sequence_first_ + sequence)};
 }
 

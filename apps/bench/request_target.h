@@ -41,16 +41,18 @@ public:
     virtual std::string name() const = 0;
 };
 
-/// POST / with text/plain bodies from a template.
+/// POST / (or another path) with text/plain bodies from a template.
 class CreateTarget final : public RequestTarget {
 public:
-    explicit CreateTarget(std::string body_template, std::uint64_t sequence_first = 1);
+    explicit CreateTarget(std::string body_template, std::uint64_t sequence_first = 1,
+                          std::string path = "/");
     PreparedRequest make(std::uint64_t sequence) const override;
     std::string name() const override { return "create"; }
 
 private:
     std::string body_template_;
     std::uint64_t sequence_first_;
+    std::string path_;
 };
 
 /// GET /ID, cycling through ids in order. Redirects are not followed: a 302 is the answer.

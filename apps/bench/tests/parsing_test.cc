@@ -39,6 +39,9 @@ TEST_CASE("request_target: bodies from the template, reads cycle through ids") {
     CHECK(first.method == HttpMethod::Post);
     CHECK(first.path == "/");
     CHECK(first.body == "https://example.com/100");
+    const CreateTarget puts(R"({"key":"a2V5{seq}A","value":"dg=="})", 1000000, "/v3/kv/put");
+    CHECK(puts.make(1).path == "/v3/kv/put");
+    CHECK(puts.make(1).body == R"({"key":"a2V51000001A","value":"dg=="})");
     const ReadTarget reads({"abc", "def"});
     CHECK(reads.make(0).path == "/abc");
     CHECK(reads.make(3).path == "/def");
