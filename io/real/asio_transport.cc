@@ -9,6 +9,7 @@
 
 #include "core/assert.h"
 #include "io/real/frame.h"
+#include "io/real/frame_encoder.h"
 #include "io/real/peer_socket.h"
 #include "io/real/peer_connection.h"
 #include "io/real/peer_inbound.h"
@@ -49,6 +50,8 @@ struct AsioTransport::Impl : std::enable_shared_from_this<AsioTransport::Impl> {
     asio::ip::tcp::acceptor acceptor;
     asio::steady_timer accept_retry;
     std::shared_ptr<TransportStats> stats;
+    /// Encodes the AppendEntries a leader sends to several followers once.
+    FrameEncoder encoder;
     std::shared_ptr<const InboundSettings> inbound_settings;
     State state = State::Created;
     unsigned short bound_port = 0;
@@ -127,7 +130,7 @@ void AsioTransport::Impl::send(const raft::Message& message) {
         return;
     }
     ASSERT(message.from == config.self);
-    Result<Bytes> frame = encode_frame(message, frame_bytes_max);
+    Result<Bytes> frame = encoder.encode(message, frame_bytes_max);
     if (!frame.ok()) {
         // The core bounds its batches well below the frame bound; this is a lost message,
         // which Raft survives, but worth a warning because it will recur.

@@ -6,6 +6,7 @@
 #include "core/raft/message_codec.h"
 #include "io/real/asio_transport.h"
 #include "io/real/frame.h"
+#include "io/real/frame_encoder.h"
 
 namespace raftlink::real {
 namespace {
@@ -132,6 +133,46 @@ TEST_SUITE("real") {
         const Bytes payload = raft::encode_message(append_entries());
         const FrameHeader header{static_cast<std::uint32_t>(payload.size() + 1), crc32c(payload)};
         CHECK_FALSE(decode_frame_payload(header, payload).ok());
+    }
+    TEST_CASE("frame encoder: an AppendEntries to the next follower reuses the encoding, byte "
+              "for byte what encode_frame writes") {
+        FrameEncoder encoder;
+        const auto encoded = [&](const raft::Message& message) {
+            Result<Bytes> frame = encoder.encode(message, frame_bytes_max);
+            REQUIRE(frame.ok());
+            return frame.value();
+        };
+        raft::Message to_two = append_entries();
+        raft::Message to_three = to_two;
+        to_three.to = NodeId(3);
+        CHECK(encoded(to_two) == frame_of(to_two));
+        CHECK(encoded(to_three) == frame_of(to_three));
+        CHECK(encoder.reused() == 1);
+        CHECK(decode_frame(encoded(to_three), frame_bytes_max).value().to == NodeId(3));
+        CHECK(encoder.reused() == 2);
+
+        // Anything else that differs is encoded afresh: the commit index, the entries, the
+        // term, another message type.
+        raft::Message committed = to_three;
+        std::get<raft::AppendEntries>(committed.body).leader_commit = LogIndex(5);
+        CHECK(encoded(committed) == frame_of(committed));
+        raft::Message longer = to_two;
+        std::get<raft::AppendEntries>(longer.body).entries.push_back(
+            raft::Entry{Term(3), LogIndex(7), Bytes{'x'}});
+        CHECK(encoded(longer) == frame_of(longer));
+        raft::Message later = longer;
+        later.term = Term(4);
+        CHECK(encoded(later) == frame_of(later));
+        CHECK(encoder.reused() == 2);
+        for (const raft::Message& message : sample_messages()) {
+            CHECK(encoded(message) == frame_of(message));
+        }
+        // A heartbeat (no entries) is never cached.
+        raft::Message heartbeat = to_two;
+        std::get<raft::AppendEntries>(heartbeat.body).entries.clear();
+        CHECK(encoded(heartbeat) == frame_of(heartbeat));
+        CHECK(encoded(heartbeat) == frame_of(heartbeat));
+        CHECK(encoder.reused() == 2);
     }
 }
 
