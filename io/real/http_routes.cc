@@ -154,11 +154,37 @@ HttpResponse resolve_response(const service::ResolveResponse& answer,
     return error_response(http::status::internal_server_error, "unknown read outcome");
 }
 
+/// The fields a create reads, found in one pass over the request's fields (each lookup by
+/// name is a search of Beast's field set; this runs for every create). The first of repeated
+/// fields wins, as with request[name].
+struct CreateFields {
+    std::string_view host;
+    std::string_view content_type;
+    std::string_view idempotency_key;
+};
+
+CreateFields create_fields(const HttpRequest& request) {
+    CreateFields fields;
+    bool host = false, content_type = false, key = false;
+    for (const auto& field : request) {
+        if (field.name() == http::field::host) {
+            if (!std::exchange(host, true)) fields.host = to_std(field.value());
+        } else if (field.name() == http::field::content_type) {
+            if (!std::exchange(content_type, true)) fields.content_type = to_std(field.value());
+        } else if (field.name() == http::field::unknown &&
+                   boost::beast::iequals(field.name_string(), "Idempotency-Key")) {
+            if (!std::exchange(key, true)) fields.idempotency_key = to_std(field.value());
+        }
+    }
+    return fields;
+}
+
 void handle_create(HttpRequest request, const HttpBackend& backend, const std::string& host,
                    Respond respond) {
+    const CreateFields fields = create_fields(request);
     service::ShortenRequest create;
     std::optional<std::string> body_key;
-    if (is_json(to_std(request[http::field::content_type]))) {
+    if (is_json(fields.content_type)) {
         Result<CreateBody> parsed = parse_create_body(request.body());
         if (!parsed.ok()) {
             respond(error_response(http::status::bad_request, parsed.error().message));
@@ -169,7 +195,7 @@ void handle_create(HttpRequest request, const HttpBackend& backend, const std::s
     } else {
         create.url = trim_newline(std::move(request.body()));
     }
-    const std::string_view header_key = to_std(request["Idempotency-Key"]);
+    const std::string_view header_key = fields.idempotency_key;
     if (body_key && !header_key.empty() && *body_key != header_key) {
         respond(error_response(http::status::bad_request,
                                "the Idempotency-Key header and \"idempotencyKey\" differ"));
@@ -177,7 +203,8 @@ void handle_create(HttpRequest request, const HttpBackend& backend, const std::s
     }
     create.idempotency_key = body_key ? std::move(*body_key) : std::string(header_key);
     // The callback may run now (refusals) or after the commit; the captures own all it needs.
-    service::ShortenDone done = [&backend, host, respond = std::move(respond)](
+    const std::string short_host = fields.host.empty() ? host : std::string(fields.host);
+    service::ShortenDone done = [&backend, host = short_host, respond = std::move(respond)](
                                     const service::ShortenResponse& answer) {
         respond(shorten_response(answer, backend, host));
     };
@@ -273,12 +300,9 @@ HttpResponse error_response(http::status status, std::string_view message) {
 void handle_route(Route route, HttpRequest request, const HttpBackend& backend,
                   const std::string& host, Respond respond) {
     switch (route) {
-        case Route::Create: {
-            const std::string_view host_header = to_std(request[http::field::host]);
-            const std::string short_host = host_header.empty() ? host : std::string(host_header);
-            handle_create(std::move(request), backend, short_host, std::move(respond));
+        case Route::Create:
+            handle_create(std::move(request), backend, host, std::move(respond));
             return;
-        }
         case Route::Resolve:
             handle_resolve(request, backend, std::move(respond));
             return;

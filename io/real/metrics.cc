@@ -117,13 +117,15 @@ Metrics::Metrics()
     for (auto& bucket : fsync_buckets_) bucket.store(0, std::memory_order_relaxed);
 }
 
-void Metrics::observe_request(const std::string& route, unsigned code, double seconds) {
-    requests_[{route, code}] += 1;
-    // Look up first: building the bucket bounds allocates, and is needed once per route.
-    std::pair<std::string, unsigned> key{route, any_code};
-    auto histogram = request_seconds_.find(key);
+void Metrics::observe_request(std::string_view route, unsigned code, double seconds) {
+    // Look up first: a key (a string) and the bucket bounds are built once per route and code.
+    auto count = requests_.find(std::pair{route, code});
+    if (count == requests_.end()) count = requests_.emplace(RouteCode{route, code}, 0).first;
+    count->second += 1;
+    auto histogram = request_seconds_.find(std::pair{route, any_code});
     if (histogram == request_seconds_.end()) {
-        histogram = request_seconds_.emplace(std::move(key), latency_buckets_seconds()).first;
+        histogram = request_seconds_.emplace(RouteCode{route, any_code}, latency_buckets_seconds())
+                        .first;
     }
     histogram->second.observe(seconds);
 }

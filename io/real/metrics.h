@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -40,7 +41,7 @@ public:
 
     /// One HTTP request answered: route is a fixed name ("create", "resolve", "status",
     /// "metrics", "healthz", "other"); code the status code.
-    void observe_request(const std::string& route, unsigned code, double seconds);
+    void observe_request(std::string_view route, unsigned code, double seconds);
     /// Thread-safe: called by the storage thread.
     void observe_fsync(double seconds);
     void add_wal_bytes(std::uint64_t bytes);
@@ -62,8 +63,21 @@ public:
     std::string render() const;
 
 private:
-    std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;
-    std::map<std::pair<std::string, unsigned>, Histogram> request_seconds_;
+    /// Orders (route, code) keys and finds them by a string_view route, so that counting a
+    /// request (every request does) builds no string.
+    struct RouteCodeLess {
+        using is_transparent = void;
+        template <typename A, typename B>
+        bool operator()(const A& a, const B& b) const {
+            const std::string_view a_route = a.first;
+            const std::string_view b_route = b.first;
+            return a_route != b_route ? a_route < b_route : a.second < b.second;
+        }
+    };
+    using RouteCode = std::pair<std::string, unsigned>;
+
+    std::map<RouteCode, std::uint64_t, RouteCodeLess> requests_;
+    std::map<RouteCode, Histogram, RouteCodeLess> request_seconds_;
     // Written by the storage thread, read by render(): fixed buckets of atomic counters, so
     // no lock is shared between the two threads.
     std::vector<std::atomic<std::uint64_t>> fsync_buckets_;
