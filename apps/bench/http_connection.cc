@@ -48,15 +48,19 @@ void HttpConnection::exchange(const PreparedRequest& request, DurationNs timeout
     answer_bytes_ = 0;
     timed_out_ = false;
     const bool post = request.method == HttpMethod::Post;
-    request_.method(post ? http::verb::post : http::verb::get);
     request_.target(request.path);
-    if (post) {
-        request_.set(http::field::content_type, "text/plain");
-        request_.body() = request.body;
-    } else {
-        request_.erase(http::field::content_type);
-        request_.body().clear();
+    // The fields stay from one exchange to the next: Host and User-Agent never change,
+    // Content-Type only with the method; prepare_payload() sets Content-Length.
+    if (post != (request_.method() == http::verb::post) || !prepared_) {
+        if (post) {
+            request_.set(http::field::content_type, "text/plain");
+        } else {
+            request_.erase(http::field::content_type);
+        }
     }
+    prepared_ = true;
+    request_.method(post ? http::verb::post : http::verb::get);
+    request_.body() = post ? request.body : std::string();
     request_.prepare_payload();
     out_.clear();
     real::append_wire(request_, out_);

@@ -90,6 +90,8 @@ private:
     boost::beast::flat_buffer buffer_;
     /// The request; its fixed fields are set once per connection.
     boost::beast::http::request<boost::beast::http::string_body> request_;
+    /// request_'s fields were set for its method by an earlier exchange.
+    bool prepared_ = false;
     /// request_ serialized, and how much of it went out.
     std::string out_;
     std::size_t out_written_ = 0;
