@@ -432,15 +432,12 @@ std::uint64_t Cluster::incarnation(std::size_t index) const {
 }
 
 std::optional<std::size_t> Cluster::leader() const {
-    if (leader_computed_at_ == activity_total_) return leader_;
     std::optional<std::size_t> best;
     for (std::size_t i = 0; i < nodes_.size(); ++i) {
         const Replica* r = replica(i);
         if (r == nullptr || r->node().role() != raft::Role::Leader) continue;
         if (!best || r->node().current_term() > replica(*best)->node().current_term()) best = i;
     }
-    leader_computed_at_ = activity_total_;
-    leader_ = best;
     return best;
 }
 

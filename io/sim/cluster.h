@@ -131,10 +131,7 @@ private:
     /// Keeps an input of a paused node for its resume (up to held_inputs_max).
     void hold(std::size_t index, Action input);
     /// Counts an occasion on which the node's state may change (see activity()).
-    void touch(std::size_t index) {
-        ++activity_[index];
-        ++activity_total_;
-    }
+    void touch(std::size_t index) { ++activity_[index]; }
 
     const Scenario& scenario_;
     std::uint64_t seed_;
@@ -146,13 +143,8 @@ private:
     // Every granted vote sent: (term, candidate) -> the voters. Ordered containers, so nothing
     // here depends on hashing; read only by the checker.
     std::map<std::pair<Term, NodeId>, std::set<NodeId>> votes_sent_;
-    /// activity() per node, and their sum.
+    /// activity() per node.
     std::vector<std::uint64_t> activity_;
-    std::uint64_t activity_total_ = 0;
-    /// leader() as of activity_total_ == leader_computed_at_: roles and terms change only
-    /// through counted activity, and leader() is asked after every event.
-    mutable std::optional<std::uint64_t> leader_computed_at_;
-    mutable std::optional<std::size_t> leader_;
 };
 
 }  // namespace raftlink::sim
