@@ -9,9 +9,9 @@
 // The generator shares the machine's cores with the nodes it measures, so an exchange is
 // kept cheap: the request's wire form (io/real/http_wire.h) goes into a buffer the
 // connection keeps and out in one send() without waiting when the socket has room; the
-// answer is read with async_read_some and fed to Beast's parser; the deadline timer is armed
-// once and re-armed only when it fires before the exchange's deadline (deadlines only move
-// later).
+// answer is read once the socket is readable and fed to Beast's parser; the deadline timer
+// is armed once and re-armed only when it fires before the exchange's deadline (deadlines
+// only move later).
 #pragma once
 
 #include <utility>  // NB: before Boost.Asio, which GCC 12 in C++20 mode needs.

@@ -12,9 +12,9 @@
 // the client is still sending, so that it sees the answer instead of a reset).
 //
 // Cost per request (this is the leader's hot path; see README "Performance"): the session
-// reads with plain async_read_some and feeds Beast's parser with put(), writes the answer's
-// wire form (io/real/http_wire.h) into a buffer it keeps, and first tries to write it without
-// waiting. The deadlines share one timer that is re-armed only when a deadline moves earlier
+// waits for readability and then reads without waiting (no speculative read that finds
+// nothing), feeds Beast's parser with put(), writes the answer's wire form
+// (io/real/http_wire.h) into a buffer it keeps, and first tries to send it without waiting. The deadlines share one timer that is re-armed only when a deadline moves earlier
 // than its expiry, so a request that arrives in one read and is answered in one write starts
 // no timer operation and runs one completion handler for its read, none for its write.
 //
