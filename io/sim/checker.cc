@@ -369,14 +369,18 @@ std::optional<Violation> Checker::at_end(const Cluster& cluster, bool quiet) con
         // By index first, which is cheap; a store that fails is reported in the order of the
         // short ids, as before. (Two ids acknowledged at one index fail the cheap pass.)
         const fsm::UrlStore& store = replica->store();
-        const bool holds_all = acknowledged_by_index_.size() == acknowledged_.size() && std::all_of(
-            acknowledged_by_index_.begin(), acknowledged_by_index_.end(), [&](const auto& item) {
-                return item.first > store.applied_index() || store_holds(store, item.second);
-            });
-        for (const auto& [code, record] : acknowledged_) {
-            if (holds_all) break;
-            if (record.index > store.applied_index()) continue;
-            if (auto violation = lacks_acknowledged(i, *replica, record)) return violation;
+        const bool holds_all =
+            acknowledged_by_index_.size() == acknowledged_.size() &&
+            std::all_of(acknowledged_by_index_.begin(), acknowledged_by_index_.end(),
+                        [&](const auto& item) {
+                            return item.first > store.applied_index() ||
+                                   store_holds(store, item.second);
+                        });
+        if (!holds_all) {
+            for (const fsm::UrlRecord* record : acknowledged_in_code_order()) {
+                if (record->index > store.applied_index()) continue;
+                if (auto violation = lacks_acknowledged(i, *replica, *record)) return violation;
+            }
         }
         if (auto violation = duplicate_create(i, replica->store())) return violation;
     }
@@ -387,18 +391,28 @@ std::optional<Violation> Checker::at_end(const Cluster& cluster, bool quiet) con
                          "no leader at the end of the run"};
     }
     const fsm::UrlStore& leader_store = cluster.replica(*leader)->store();
-    const bool knows_all = acknowledged_by_index_.size() == acknowledged_.size() && std::all_of(
-        acknowledged_by_index_.begin(), acknowledged_by_index_.end(),
-        [&](const auto& item) { return store_knows(leader_store, item.second); });
-    for (const auto& [code, record] : acknowledged_) {
-        if (knows_all) break;
-        if (leader_store.find(code) == nullptr) {
+    const bool knows_all =
+        acknowledged_by_index_.size() == acknowledged_.size() &&
+        std::all_of(acknowledged_by_index_.begin(), acknowledged_by_index_.end(),
+                    [&](const auto& item) { return store_knows(leader_store, item.second); });
+    if (knows_all) return std::nullopt;
+    for (const fsm::UrlRecord* record : acknowledged_in_code_order()) {
+        if (leader_store.find(record->code) == nullptr) {
             return Violation{Violation::Kind::Liveness, "leader has every acknowledged write",
-                             concat("leader ", *leader + 1, " has not applied short id ", code,
-                                    " (index ", record.index, ")")};
+                             concat("leader ", *leader + 1, " has not applied short id ",
+                                    record->code, " (index ", record->index, ")")};
         }
     }
     return std::nullopt;
+}
+
+std::vector<const fsm::UrlRecord*> Checker::acknowledged_in_code_order() const {
+    std::vector<const fsm::UrlRecord*> records;
+    records.reserve(acknowledged_.size());
+    for (const auto& [code, record] : acknowledged_) records.push_back(&record);
+    std::sort(records.begin(), records.end(),
+              [](const fsm::UrlRecord* a, const fsm::UrlRecord* b) { return a->code < b->code; });
+    return records;
 }
 
 }  // namespace raftlink::sim

@@ -25,6 +25,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -127,6 +128,7 @@ private:
     std::optional<Violation> check_applied(std::size_t index, const Replica& replica);
     std::optional<Violation> check_durable(std::size_t index, const Replica& replica);
     std::optional<Violation> check_newly_acknowledged(const Cluster& cluster);
+    std::vector<const fsm::UrlRecord*> acknowledged_in_code_order() const;
 
     std::size_t node_count_;
     std::uint64_t code_key_;
@@ -143,7 +145,9 @@ private:
     /// node that first reported it, raised to its predecessor's so that the sequence never
     /// decreases. Leader completeness binds leaders of later terms only.
     std::vector<Term> committed_in_;
-    std::map<std::string, fsm::UrlRecord> acknowledged_;
+    /// Acknowledged creates by short id: looked up after every answer, so hashed; a report
+    /// that lists them walks them in id order (acknowledged_in_code_order()).
+    std::unordered_map<std::string, fsm::UrlRecord> acknowledged_;
     std::map<LogIndex, AcknowledgedCreate> acknowledged_by_index_;
     /// Acknowledged since the last check: nodes may have applied past them already.
     std::vector<AcknowledgedCreate> newly_acknowledged_;
