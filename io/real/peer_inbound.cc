@@ -6,6 +6,7 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "core/assert.h"
@@ -14,6 +15,9 @@
 namespace raftlink::real {
 
 namespace asio = boost::asio;
+
+/// Bytes asked of the socket per read beyond what a frame begun needs.
+constexpr std::size_t read_chunk_bytes = 64 * 1024;
 using boost::system::error_code;
 
 PeerInbound::PeerInbound(asio::ip::tcp::socket socket,
@@ -92,48 +96,88 @@ void PeerInbound::on_hello(const error_code& error) {
                           if (write_error && !self->closed_) self->lost(write_error);
                       });
     on_authenticated_(peer_, self);
-    if (!closed_) read_header();
+    if (closed_) return;
+    // From here on reads never wait (on_readable reads only what the socket holds).
+    error_code ignored;
+    socket_.non_blocking(true, ignored);
+    read_frames();
 }
 
-void PeerInbound::read_header() {
+void PeerInbound::read_frames() {
     ASSERT(peer_ != no_node);
     auto self = shared_from_this();
-    asio::async_read(socket_, asio::buffer(header_bytes_),
-                     [self](const error_code& error, std::size_t) { self->on_header(error); });
+    socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                       [self](const error_code& error) { self->on_readable(error); });
 }
 
-void PeerInbound::on_header(const error_code& error) {
+void PeerInbound::on_readable(const error_code& error) {
     if (closed_) return;
     if (error) return lost(error);
-    const Result<FrameHeader> header = decode_frame_header(header_bytes_,
-                                                           settings_->frame_bytes_max);
-    if (!header.ok()) return reject(header.error().message);
-    header_ = header.value();
-    payload_.resize(header_.length);
-    auto self = shared_from_this();
-    asio::async_read(socket_, asio::buffer(payload_),
-                     [self](const error_code& read_error, std::size_t) {
-                         self->on_payload(read_error);
-                     });
+    // Room for at least one more frame header, or the rest of the frame begun in in_.
+    std::size_t wanted = in_end_ - in_begin_ + read_chunk_bytes;
+    if (in_end_ - in_begin_ >= frame_header_bytes) {
+        std::array<std::uint8_t, frame_header_bytes> header_bytes{};
+        std::copy_n(in_.begin() + static_cast<std::ptrdiff_t>(in_begin_), frame_header_bytes,
+                    header_bytes.begin());
+        const Result<FrameHeader> header =
+            decode_frame_header(header_bytes, settings_->frame_bytes_max);
+        if (!header.ok()) return reject(header.error().message);
+        wanted = std::max(wanted, frame_header_bytes + header.value().length);
+    }
+    // Move what is left to the front, then make room.
+    std::copy(in_.begin() + static_cast<std::ptrdiff_t>(in_begin_),
+              in_.begin() + static_cast<std::ptrdiff_t>(in_end_), in_.begin());
+    in_end_ -= in_begin_;
+    in_begin_ = 0;
+    if (in_.size() < wanted) in_.resize(wanted);
+    error_code read_error;
+    const std::size_t bytes =
+        socket_.read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_), read_error);
+    if (read_error == asio::error::would_block || read_error == asio::error::try_again) {
+        return read_frames();  // readiness was stale
+    }
+    if (read_error) return lost(read_error);
+    in_end_ += bytes;
+    if (take_frames()) read_frames();
 }
 
-void PeerInbound::on_payload(const error_code& error) {
-    if (closed_) return;
-    if (error) return lost(error);
-    const Result<raft::Message> message = decode_frame_payload(header_, payload_);
-    if (!message.ok()) return reject(message.error().message);
-    // The handshake authenticated the connection, not the bytes' claims: a member must not
-    // speak for another (the receiver's vote and match bookkeeping key on `from`).
-    if (message.value().from != peer_) {
-        return reject("message claims to be from node " +
-                      std::to_string(message.value().from.value));
+bool PeerInbound::take_frames() {
+    while (in_end_ - in_begin_ >= frame_header_bytes) {
+        std::array<std::uint8_t, frame_header_bytes> header_bytes{};
+        std::copy_n(in_.begin() + static_cast<std::ptrdiff_t>(in_begin_), frame_header_bytes,
+                    header_bytes.begin());
+        const Result<FrameHeader> header =
+            decode_frame_header(header_bytes, settings_->frame_bytes_max);
+        if (!header.ok()) {
+            reject(header.error().message);
+            return false;
+        }
+        const std::size_t frame_bytes = frame_header_bytes + header.value().length;
+        if (in_end_ - in_begin_ < frame_bytes) break;
+        const ByteView payload(in_.data() + in_begin_ + frame_header_bytes,
+                               header.value().length);
+        in_begin_ += frame_bytes;
+        const Result<raft::Message> message = decode_frame_payload(header.value(), payload);
+        if (!message.ok()) {
+            reject(message.error().message);
+            return false;
+        }
+        // The handshake authenticated the connection, not the bytes' claims: a member must
+        // not speak for another (the receiver's vote and match bookkeeping key on `from`).
+        if (message.value().from != peer_) {
+            reject("message claims to be from node " +
+                   std::to_string(message.value().from.value));
+            return false;
+        }
+        if (message.value().to != settings_->self) {
+            reject("message addressed to node " + std::to_string(message.value().to.value));
+            return false;
+        }
+        deliver_(message.value());
+        // `deliver_` may have stopped the transport, which closes this connection.
+        if (closed_) return false;
     }
-    if (message.value().to != settings_->self) {
-        return reject("message addressed to node " + std::to_string(message.value().to.value));
-    }
-    deliver_(message.value());
-    // `deliver_` may have stopped the transport, which closes this connection.
-    if (!closed_) read_header();
+    return true;
 }
 
 void PeerInbound::refuse(const std::string& reason) {

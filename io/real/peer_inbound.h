@@ -2,7 +2,10 @@
 // PeerInbound: one accepted connection, over which a peer sends its messages to this node.
 //
 // It first runs the acceptor's side of the handshake (io/real/handshake.h) under a deadline,
-// then reads frames (io/real/frame.h) one at a time and delivers each decoded message. Input
+// then reads frames (io/real/frame.h) and delivers each decoded message. It reads whatever
+// the socket holds into one buffer and takes every whole frame in it (a leader's write often
+// carries several), waiting for readability first rather than trying a read that finds
+// nothing: per message, at most one recv() and no completion handler of its own. Input
 // is never trusted: a failed handshake, an oversized or corrupt frame, an undecodable
 // message, or a message whose `from` is not the authenticated peer or whose `to` is not this
 // node is logged with the peer's address and closes the connection; nothing here asserts on
@@ -61,9 +64,11 @@ public:
 private:
     void on_challenge_sent(const boost::system::error_code& error);
     void on_hello(const boost::system::error_code& error);
-    void read_header();
-    void on_header(const boost::system::error_code& error);
-    void on_payload(const boost::system::error_code& error);
+    /// Waits until the socket is readable, then reads what it holds and takes the frames.
+    void read_frames();
+    void on_readable(const boost::system::error_code& error);
+    /// Delivers every whole frame in in_; false if the connection was closed meanwhile.
+    bool take_frames();
     /// Refuses a connection whose handshake failed: "refused peer connection from ADDR: ...".
     void refuse(const std::string& reason);
     /// Closes an authenticated connection over a bad frame or message.
@@ -85,9 +90,10 @@ private:
     Challenge challenge_{};
     HelloBytes hello_{};
     WelcomeBytes welcome_{};
-    std::array<std::uint8_t, frame_header_bytes> header_bytes_{};
-    FrameHeader header_;
-    Bytes payload_;
+    /// Bytes read and not yet taken are in_[in_begin_, in_end_); the rest is room to read into.
+    Bytes in_;
+    std::size_t in_begin_ = 0;
+    std::size_t in_end_ = 0;
 };
 
 }  // namespace raftlink::real
