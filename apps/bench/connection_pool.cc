@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "apps/bench/connection_pool.h"
 
-#include <utility>  // NB: before Boost.Asio, which GCC 12 in C++20 mode needs.
-
-#include <boost/asio/post.hpp>
-
 #include <algorithm>
 
 #include "core/assert.h"
@@ -79,16 +75,6 @@ void ConnectionPool::release(std::shared_ptr<HttpConnection> connection, bool re
         return run_on(std::move(connection), std::move(next));
     }
     idle_.push_back(std::move(connection));
-    // A connection that stays idle disarms its deadline timer, which would otherwise keep
-    // the io_context running for up to a timeout after the last answer. Deferred: a closed
-    // loop takes the connection again at once, and keeping its timer armed saves two timer
-    // operations per request.
-    if (rest_posted_) return;
-    rest_posted_ = true;
-    boost::asio::post(context_, [this]() {
-        rest_posted_ = false;
-        for (const auto& idle : idle_) idle->rest();
-    });
 }
 
 }  // namespace raftlink::bench

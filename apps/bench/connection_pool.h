@@ -51,8 +51,6 @@ private:
     std::size_t connections_open_max_ = 0;
     std::vector<std::shared_ptr<HttpConnection>> idle_;
     std::deque<Pending> waiting_;
-    /// A handler that disarms the timers of idle connections is queued.
-    bool rest_posted_ = false;
 };
 
 }  // namespace raftlink::bench

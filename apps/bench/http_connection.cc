@@ -230,12 +230,14 @@ void HttpConnection::fail(beast::error_code error, const char* stage, bool befor
 void HttpConnection::finish(ExchangeOutcome outcome) {
     ASSERT(busy_);
     busy_ = false;
-    // A closed connection is dropped by its pool: leave no wait pending that would hold it.
-    if (!connected_) rest();
     // Move the callback out first: it may start the next exchange on this connection.
     Done done = std::move(done_);
     done_ = nullptr;
     done(std::move(outcome));
+    // Unless it did (a closed loop does, at once, and keeps the timer armed), leave no wait
+    // pending: an armed timer would keep the io_context's run() going until the deadline
+    // (a probe's run, a load's end).
+    if (!busy_) rest();
 }
 
 }  // namespace raftlink::bench

@@ -66,9 +66,6 @@ public:
 
     /// Closes the socket; a running exchange fails.
     void close();
-    /// Disarms the deadline timer of an idle connection, so that it keeps no work pending in
-    /// the io_context (whose run() then returns when the load is done). Nothing if busy.
-    void rest();
 
 private:
     void connect();
@@ -80,6 +77,9 @@ private:
     void answered();
     void fail(boost::beast::error_code error, const char* stage, bool before_answer);
     void finish(ExchangeOutcome outcome);
+    /// Disarms the deadline timer of an idle connection, so that it keeps no work pending in
+    /// the io_context. Nothing if busy.
+    void rest();
     void arm_timer();
     void on_timer(boost::beast::error_code error);
 
