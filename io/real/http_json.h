@@ -20,9 +20,6 @@ std::string json_message(std::string_view message);
 
 /// {"url": short_url, "redirectsTo": long_url}
 std::string json_created(std::string_view short_url, std::string_view long_url);
-/// Appends `text` as a JSON string (quoted; '"', '\\' and control characters escaped as
-/// RapidJSON's writer escapes them; other bytes, UTF-8 included, as they are).
-void append_json_string(std::string& out, std::string_view text);
 
 /// The seed's FoundLeader answer, plus leaderUrl when it is known:
 /// {"message": message, "leaderId": N, "leaderUrl": "http://..."}.
