@@ -7,6 +7,7 @@
 
 #include "core/assert.h"
 #include "io/real/http_wire.h"
+#include "io/real/read_when_readable.h"
 
 namespace raftlink::bench {
 
@@ -153,20 +154,11 @@ void HttpConnection::write() {
 }
 
 void HttpConnection::read() {
-    // Wait for readability, then read without waiting: async_read_some would first try a
-    // read that, right after the request went out, finds nothing (one wasted recv() each).
-    socket_.async_wait(asio::ip::tcp::socket::wait_read,
-                       [self = shared_from_this()](beast::error_code error) {
-                           if (error) return self->on_read(error, 0);
-                           beast::error_code read_error;
-                           const std::size_t bytes = self->socket_.read_some(
-                               self->buffer_.prepare(read_chunk_bytes), read_error);
-                           if (read_error == asio::error::would_block ||
-                               read_error == asio::error::try_again) {
-                               return self->read();  // readiness was stale
-                           }
-                           self->on_read(read_error, bytes);
-                       });
+    real::read_when_readable(socket_, buffer_, read_chunk_bytes,
+                             [self = shared_from_this()](beast::error_code error,
+                                                         std::size_t bytes) {
+                                 self->on_read(error, bytes);
+                             });
 }
 
 void HttpConnection::on_read(beast::error_code error, std::size_t bytes) {

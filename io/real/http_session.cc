@@ -10,6 +10,7 @@
 
 #include "core/assert.h"
 #include "io/real/http_wire.h"
+#include "io/real/read_when_readable.h"
 
 namespace raftlink::real {
 namespace {
@@ -147,21 +148,10 @@ void HttpSession::read_request(bool first) {
 }
 
 void HttpSession::read_more() {
-    // Wait for readability, then read without waiting: async_read_some would first try a
-    // read that, for a client waiting on its previous answer, nearly always finds nothing
-    // (one wasted recv() per request, about half the leader's recv() calls).
-    socket_.async_wait(asio::ip::tcp::socket::wait_read,
-                       [self = shared_from_this()](beast::error_code error) {
-                           if (self->closed_) return;
-                           if (error) return self->on_read(error, 0);
-                           beast::error_code read_error;
-                           const std::size_t bytes = self->socket_.read_some(
-                               self->buffer_.prepare(read_chunk_bytes), read_error);
-                           if (read_error == asio::error::would_block ||
-                               read_error == asio::error::try_again) {
-                               return self->read_more();  // readiness was stale
-                           }
-                           self->on_read(read_error, bytes);
+    // on_read ignores what arrives after close().
+    read_when_readable(socket_, buffer_, read_chunk_bytes,
+                       [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
+                           self->on_read(error, bytes);
                        });
 }
 
