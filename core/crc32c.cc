@@ -2,6 +2,11 @@
 #include "core/crc32c.h"
 
 #include <array>
+#include <cstring>
+
+#if defined(__x86_64__)
+#include <nmmintrin.h>
+#endif
 
 namespace raftlink {
 namespace {
@@ -51,9 +56,53 @@ std::uint32_t load_u32(const std::uint8_t* bytes) {
            static_cast<std::uint32_t>(bytes[2]) << 16 | static_cast<std::uint32_t>(bytes[3]) << 24;
 }
 
+#if defined(__x86_64__)
+// SSE4.2's crc32 instruction computes exactly CRC-32C, eight bytes per instruction: about
+// four times the table's speed (1,100 instructions per create per node on the table).
+__attribute__((target("sse4.2"))) std::uint32_t extend_sse42(std::uint32_t crc, ByteView data) {
+    std::uint64_t state = ~crc;
+    const std::uint8_t* next = data.data();
+    std::size_t left = data.size();
+    for (; left >= 8; left -= 8, next += 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, next, sizeof word);  // unaligned, little-endian as the CRC wants
+        state = _mm_crc32_u64(state, word);
+    }
+    auto narrow = static_cast<std::uint32_t>(state);
+    for (; left > 0; --left, ++next) narrow = _mm_crc32_u8(narrow, *next);
+    return ~narrow;
+}
+#endif
+
 }  // namespace
 
+bool detail::crc32c_hardware_available() {
+#if defined(__x86_64__)
+    // The CPU does not change under a running process, so asking once is enough; the answer
+    // only picks between two computations of the same function.
+    static const bool available = __builtin_cpu_supports("sse4.2") != 0;
+    return available;
+#else
+    return false;
+#endif
+}
+
+std::uint32_t detail::crc32c_extend_hardware(std::uint32_t crc, ByteView data) {
+#if defined(__x86_64__)
+    return extend_sse42(crc, data);
+#else
+    (void)crc;
+    (void)data;
+    return 0;
+#endif
+}
+
 std::uint32_t crc32c_extend(std::uint32_t crc, ByteView data) {
+    if (detail::crc32c_hardware_available()) return detail::crc32c_extend_hardware(crc, data);
+    return detail::crc32c_extend_table(crc, data);
+}
+
+std::uint32_t detail::crc32c_extend_table(std::uint32_t crc, ByteView data) {
     // The register is kept inverted between calls' boundaries, as the standard specifies
     // (initial value and final XOR both 0xFFFFFFFF), so extending is undo, feed, redo.
     std::uint32_t state = ~crc;
