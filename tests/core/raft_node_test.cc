@@ -636,11 +636,50 @@ TEST_CASE("node: with replicate_on_heartbeat_only a proposal waits for the next 
     CHECK_EQ(tick, at + config.heartbeat_interval);
     node.on_time(tick);
     const Drained heartbeat = drain(node, tick);
-    REQUIRE_EQ(heartbeat.messages.size(), 2U);
+    // Per follower: the append with the entry, and the tick's heartbeat.
+    REQUIRE_EQ(heartbeat.messages.size(), 4U);
+    std::size_t with_entries = 0;
     for (const Message& message : heartbeat.messages) {
-        CHECK_EQ(body_as<AppendEntries>(message).entries,
-                 std::vector<Entry>{Entry{Term(1), LogIndex(2), Bytes{42}}});
+        const auto& entries = body_as<AppendEntries>(message).entries;
+        if (entries.empty()) continue;
+        ++with_entries;
+        CHECK_EQ(entries, std::vector<Entry>{Entry{Term(1), LogIndex(2), Bytes{42}}});
     }
+    CHECK_EQ(with_entries, 2U);
+}
+
+TEST_CASE("node: every heartbeat tick sends each follower a heartbeat, even when it resends "
+          "entries (their replies wait for the follower's fsync, a heartbeat's do not)") {
+    Node node = make_node(1, {1, 2, 3});
+    const Nanos at = elect(node, 0);
+    (void)drain(node, at);
+    node.step(append_reply(2, 1, 1, true, 1), at + 1);
+    node.step(append_reply(3, 1, 1, true, 1), at + 1);
+    (void)drain(node, at + 1);
+    // The followers' disks stall: entry 2 goes out and stays unacknowledged for two ticks,
+    // so the second tick resends it. Its replies would wait for the stalled fsyncs; only the
+    // heartbeats' replies can reach the leader before CheckQuorum deposes it.
+    REQUIRE(node.propose(Bytes{7}, at + 2).accepted);
+    (void)drain(node, at + 2);
+    const Nanos first_tick = node.next_deadline();
+    node.on_time(first_tick);
+    (void)drain(node, first_tick);
+    const Nanos second_tick = node.next_deadline();
+    node.on_time(second_tick);
+    const Drained sent = drain(node, second_tick);
+    std::map<NodeId, std::size_t> heartbeats;
+    std::map<NodeId, std::size_t> resent;
+    for (const Message& message : sent.messages) {
+        const auto& body = body_as<AppendEntries>(message);
+        if (body.entries.empty()) {
+            ++heartbeats[message.to];
+            CHECK_EQ(body.prev_log_index, LogIndex(1));  // a prefix the follower holds
+        } else {
+            ++resent[message.to];
+        }
+    }
+    CHECK_EQ(resent, std::map<NodeId, std::size_t>{{NodeId(2), 1}, {NodeId(3), 1}});
+    CHECK_EQ(heartbeats, std::map<NodeId, std::size_t>{{NodeId(2), 1}, {NodeId(3), 1}});
 }
 
 TEST_CASE("node: propose on a non-leader is refused with the leader it knows") {
