@@ -584,11 +584,7 @@ TEST_CASE("node: a stale-term AppendEntries is rejected with the higher term and
 TEST_CASE("node: a proposal is replicated at once, without waiting for a heartbeat [§5.3]") {
     Node node = make_node(1, {1, 2, 3});
     const Nanos at = elect(node, 0);
-    (void)drain(node, at);
-    node.step(append_reply(2, 1, 1, true, 1), at + 1);
-    node.step(append_reply(3, 1, 1, true, 1), at + 1);
-    (void)drain(node, at + 1);
-    REQUIRE_EQ(node.commit_index(), LogIndex(1));
+    (void)commit_noop(node, at);
 
     const ProposeResult result = node.propose(Bytes{42}, at + 2);
     CHECK(result.accepted);
@@ -619,11 +615,7 @@ TEST_CASE("node: with replicate_on_heartbeat_only a proposal waits for the next 
     Node node(config, PersistentState{});
     node.start();
     const Nanos at = elect(node, 0);
-    (void)drain(node, at);
-    node.step(append_reply(2, 1, 1, true, 1), at + 1);
-    node.step(append_reply(3, 1, 1, true, 1), at + 1);
-    const Drained committed = drain(node, at + 1);
-    REQUIRE_EQ(node.commit_index(), LogIndex(1));
+    const Drained committed = commit_noop(node, at);
     // Not even the commit is pushed: followers learn it on the next heartbeat.
     CHECK(committed.all().empty());
 
@@ -652,10 +644,7 @@ TEST_CASE("node: every heartbeat tick sends each follower a heartbeat, even when
           "entries (their replies wait for the follower's fsync, a heartbeat's do not)") {
     Node node = make_node(1, {1, 2, 3});
     const Nanos at = elect(node, 0);
-    (void)drain(node, at);
-    node.step(append_reply(2, 1, 1, true, 1), at + 1);
-    node.step(append_reply(3, 1, 1, true, 1), at + 1);
-    (void)drain(node, at + 1);
+    (void)commit_noop(node, at);
     // The followers' disks stall: entry 2 goes out and stays unacknowledged for two ticks,
     // so the second tick resends it. Its replies would wait for the stalled fsyncs; only the
     // heartbeats' replies can reach the leader before CheckQuorum deposes it.
@@ -773,11 +762,7 @@ TEST_CASE("node: an idle leader sends an empty AppendEntries to every follower e
           "interval [§5.2]") {
     Node node = make_node(1, {1, 2, 3});
     const Nanos at = elect(node, 0);
-    (void)drain(node, at);
-    node.step(append_reply(2, 1, 1, true, 1), at + 1);
-    node.step(append_reply(3, 1, 1, true, 1), at + 1);
-    (void)drain(node, at + 1);
-    REQUIRE_EQ(node.commit_index(), LogIndex(1));
+    (void)commit_noop(node, at);
 
     for (std::int64_t beat = 1; beat <= 4; ++beat) {
         CAPTURE(beat);

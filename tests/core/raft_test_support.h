@@ -193,6 +193,21 @@ inline Nanos elect(Node& node, Nanos now) {
     return at;
 }
 
+/// For a leader just elected at `at`: sends its first Ready (the no-op), has every peer
+/// acknowledge the no-op at `at + 1`, and returns what the leader hands out then. The no-op
+/// (index 1) is then committed.
+inline Drained commit_noop(Node& node, Nanos at) {
+    (void)drain(node, at);
+    for (const NodeId peer : node.config().voters) {
+        if (peer == node.id()) continue;
+        node.step(append_reply(peer.value, node.id().value, node.current_term().value, true, 1),
+                  at + 1);
+    }
+    Drained drained = drain(node, at + 1);
+    REQUIRE_EQ(node.commit_index(), LogIndex(1));
+    return drained;
+}
+
 // ---------------------------------------------------------------------------------------------
 // A tiny cluster: nodes plus a network that delivers every message, in order, unless a filter
 // drops it. Nodes persist instantly (drain). Time moves only when a test moves it.
