@@ -144,6 +144,7 @@ void Node::handle_append_entries_reply(const Message& message, const AppendEntri
     if (!body.success && body.retry_index == LogIndex(0)) return;
     Progress& progress = progress_.at(message.from);
     progress.recent_active = true;
+    progress.on_reply();
     // Any answer in this term, success or not, shows the follower still takes us as leader.
     reads_.acknowledge(message.from, body.read_round);
     collect_confirmed_reads();
@@ -184,7 +185,7 @@ void Node::handle_append_entries_reply(const Message& message, const AppendEntri
 bool Node::send_append(NodeId peer) {
     Progress& progress = progress_.at(peer);
     if (progress.next_index > log_.last_index()) return false;
-    if (progress.window_full(config_.inflight_appends_max)) return false;
+    if (!progress.may_send(config_.inflight_appends_max)) return false;
     const LogIndex first = progress.next_index;
     const auto entries = entries_within_bounds(
         log_.slice(first, std::min(log_.last_index(), first + (config_.entries_per_append_max - 1))),

@@ -37,11 +37,20 @@ void Progress::resend_unacknowledged() {
     next_index = match_index + 1;
 }
 
+void Progress::on_reply() {
+    answered_since_heartbeat = true;
+    paused = false;
+}
+
 void Progress::on_heartbeat(LogIndex last_index) {
     if (match_index < last_index && match_index == match_index_at_heartbeat) {
         resend_unacknowledged();
+        // Resending to a follower that is down or cut off only builds batches of entries the
+        // network drops, every interval; its heartbeat's reply will say when it is back.
+        paused = !answered_since_heartbeat;
     }
     match_index_at_heartbeat = match_index;
+    answered_since_heartbeat = false;
 }
 
 }  // namespace raftlink::raft

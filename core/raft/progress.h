@@ -29,9 +29,19 @@ struct Progress {
     LogIndex commit_index_sent;
     /// Whether the follower answered since the last quorum check (CheckQuorum).
     bool recent_active = false;
+    /// Whether the follower answered anything since the previous heartbeat.
+    bool answered_since_heartbeat = false;
+    /// Set when entries were missing for a whole heartbeat interval and the follower answered
+    /// nothing meanwhile (it is down or cut off): it gets heartbeats only until it answers,
+    /// rather than a batch of entries every interval (etcd's probe state pauses likewise).
+    bool paused = false;
 
     /// Whether `inflight_max` appends are already unacknowledged.
     bool window_full(std::size_t inflight_max) const { return inflight.size() >= inflight_max; }
+    /// Whether an append with entries may go now: not paused and room in the window.
+    bool may_send(std::size_t inflight_max) const { return !paused && !window_full(inflight_max); }
+    /// Any reply from the follower in this term: it is reachable, so a pause ends.
+    void on_reply();
     /// An AppendEntries with entries next_index..last left. Precondition: last >= next_index.
     void on_append_sent(LogIndex last);
     /// The follower holds the leader's log up to `acknowledged` (§5.3); frees the window
@@ -46,7 +56,8 @@ struct Progress {
     void resend_unacknowledged();
     /// At each heartbeat: if entries up to `last_index` are missing and nothing was
     /// acknowledged for a whole interval, the appends in flight are presumed lost and will be
-    /// sent again from match_index + 1 (duplicates are harmless, §5.3).
+    /// sent again from match_index + 1 (duplicates are harmless, §5.3): at once if the
+    /// follower answered in that interval, else once it answers (`paused`).
     void on_heartbeat(LogIndex last_index);
 };
 

@@ -653,6 +653,11 @@ TEST_CASE("node: every heartbeat tick sends each follower a heartbeat, even when
     const Nanos first_tick = node.next_deadline();
     node.on_time(first_tick);
     (void)drain(node, first_tick);
+    // The followers answer the first tick's heartbeats: they are up, only their disks stall.
+    for (const std::uint64_t follower : {std::uint64_t{2}, std::uint64_t{3}}) {
+        node.step(append_reply(follower, 1, 1, true, 1), first_tick + 1);
+    }
+    (void)drain(node, first_tick + 1);
     const Nanos second_tick = node.next_deadline();
     node.on_time(second_tick);
     const Drained sent = drain(node, second_tick);
@@ -669,6 +674,49 @@ TEST_CASE("node: every heartbeat tick sends each follower a heartbeat, even when
     }
     CHECK_EQ(resent, std::map<NodeId, std::size_t>{{NodeId(2), 1}, {NodeId(3), 1}});
     CHECK_EQ(heartbeats, std::map<NodeId, std::size_t>{{NodeId(2), 1}, {NodeId(3), 1}});
+}
+
+TEST_CASE("node: a follower silent for a whole heartbeat interval gets heartbeats only, and "
+          "the missing entries as soon as it answers again") {
+    Node node = make_node(1, {1, 2, 3});
+    const Nanos at = elect(node, 0);
+    (void)commit_noop(node, at);
+    REQUIRE(node.propose(Bytes{7}, at + 2).accepted);
+    (void)drain(node, at + 2);
+    // Node 3 answers every heartbeat but its appends' replies are lost; node 2 is down.
+    auto tick = [&node]() {
+        const Nanos now = node.next_deadline();
+        node.on_time(now);
+        return std::pair{now, drain(node, now)};
+    };
+    auto appends_to = [](const Drained& sent, std::uint64_t peer) {
+        std::size_t with_entries = 0;
+        std::size_t heartbeats = 0;
+        for (const Message& message : sent.messages) {
+            if (message.to != NodeId(peer)) continue;
+            const auto& body = body_as<AppendEntries>(message);
+            ++(body.entries.empty() ? heartbeats : with_entries);
+        }
+        return std::pair{with_entries, heartbeats};
+    };
+    auto [first_tick, first] = tick();
+    node.step(append_reply(3, 1, 1, true, 1), first_tick + 1);
+    (void)drain(node, first_tick + 1);
+    for (int interval = 0; interval < 3; ++interval) {
+        auto [now, sent] = tick();
+        CAPTURE(interval);
+        CHECK_EQ(appends_to(sent, 2), std::pair<std::size_t, std::size_t>{0, 1});
+        CHECK_EQ(appends_to(sent, 3), std::pair<std::size_t, std::size_t>{1, 1});
+        node.step(append_reply(3, 1, 1, true, 1), now + 1);
+        (void)drain(node, now + 1);
+    }
+    CHECK(node.progress().at(NodeId(2)).paused);
+    // Node 2 comes back and answers a heartbeat: entry 2 goes out at once, not a tick later.
+    const Nanos back = node.next_deadline() - 1;
+    node.step(append_reply(2, 1, 1, true, 1), back);
+    const Drained resent = drain(node, back);
+    CHECK_EQ(appends_to(resent, 2), std::pair<std::size_t, std::size_t>{1, 0});
+    CHECK_FALSE(node.progress().at(NodeId(2)).paused);
 }
 
 TEST_CASE("node: propose on a non-leader is refused with the leader it knows") {

@@ -85,6 +85,30 @@ TEST_CASE("progress: appends unacknowledged for a whole heartbeat interval are r
     CHECK_EQ(progress.next_index, LogIndex(5));
 }
 
+TEST_CASE("progress: a follower that answered nothing for a whole interval is paused until "
+          "it answers") {
+    Progress progress;
+    progress.match_index = LogIndex(2);
+    progress.next_index = LogIndex(3);
+    progress.on_heartbeat(LogIndex(2));
+    progress.on_append_sent(LogIndex(4));
+    CHECK(progress.may_send(8));
+    progress.on_heartbeat(LogIndex(4));  // missing entries, no answer in the interval
+    CHECK(progress.paused);
+    CHECK_FALSE(progress.may_send(8));
+    CHECK_EQ(progress.next_index, LogIndex(3));
+    progress.on_reply();
+    CHECK(progress.may_send(8));
+
+    progress.on_append_sent(LogIndex(4));
+    progress.on_reply();                 // e.g. a heartbeat's reply: it is up
+    progress.on_heartbeat(LogIndex(4));  // missing entries, but it answered: resent, not paused
+    CHECK_FALSE(progress.paused);
+    CHECK(progress.inflight.empty());
+    progress.on_heartbeat(LogIndex(4));  // nothing since: paused
+    CHECK(progress.paused);
+}
+
 }  // TEST_SUITE
 
 }  // namespace
