@@ -42,9 +42,10 @@ bool Log::matches(LogIndex index, Term term) const {
 const Entry& Log::at(LogIndex index) const {
     ASSERT_GE(index, LogIndex(1));
     ASSERT_LE(index, last_index());
-    reuse_scratch(1);
-    build_entry(index, scratch_[0]);
-    return scratch_[0];
+    scratch_.term = term_at(index);
+    scratch_.index = index;
+    copy_payload(index, scratch_.data);
+    return scratch_;
 }
 
 ByteView Log::payload(LogIndex index) const {
@@ -61,12 +62,19 @@ ByteView Log::payload(LogIndex index) const {
     return ByteView(block.data() + start % payload_block_bytes, end - start);
 }
 
-std::span<const Entry> Log::slice(LogIndex first, LogIndex last) const {
+std::size_t Log::payload_size(LogIndex index) const {
+    ASSERT_GE(index, LogIndex(1));
+    ASSERT_LE(index, last_index());
+    return payload_ends_[index.value - 1] - payload_start(index);
+}
+
+std::vector<Entry> Log::entries(LogIndex first, LogIndex last) const {
     ASSERT_GE(first, LogIndex(1));
     ASSERT_LE(last, last_index());
-    if (last < first) return {};
+    std::vector<Entry> out;
+    if (last < first) return out;
     const std::size_t count = last.value - first.value + 1;
-    reuse_scratch(count);
+    out.reserve(count);
     // The terms by walking the runs from first's, rather than a search per entry.
     auto run = std::prev(std::upper_bound(
         term_runs_.begin(), term_runs_.end(), first,
@@ -74,12 +82,26 @@ std::span<const Entry> Log::slice(LogIndex first, LogIndex last) const {
     for (std::size_t i = 0; i < count; ++i) {
         const LogIndex index = first + i;
         while (std::next(run) != term_runs_.end() && std::next(run)->first <= index) ++run;
-        Entry& entry = scratch_[i];
+        Entry& entry = out.emplace_back();
         entry.term = run->term;
         entry.index = index;
         copy_payload(index, entry.data);
     }
-    return std::span<const Entry>(scratch_);
+    return out;
+}
+
+LogIndex Log::last_within_bytes(LogIndex first, LogIndex last, std::size_t bytes_max) const {
+    ASSERT_GE(first, LogIndex(1));
+    ASSERT_LE(first, last);
+    ASSERT_LE(last, last_index());
+    // The ends are cumulative, so the prefix [first, i] holds end(i) - start(first) bytes,
+    // which grows with i: the first entry always goes, then every one that still fits.
+    const std::uint64_t start = payload_start(first);
+    const auto begin = payload_ends_.begin() + static_cast<std::ptrdiff_t>(first.value);
+    const auto end = payload_ends_.begin() + static_cast<std::ptrdiff_t>(last.value);
+    const auto over = std::find_if(
+        begin, end, [&](std::uint64_t payload_end) { return payload_end - start > bytes_max; });
+    return first + static_cast<std::size_t>(over - begin);
 }
 
 void Log::append(Entry entry) {
@@ -106,13 +128,6 @@ LogIndex Log::append_from_leader(const std::vector<Entry>& entries) {
         push(entry.term, entry.data);
     }
     return truncated_from;
-}
-
-void Log::reuse_scratch(std::size_t count) const {
-    // resize keeps the entries already there, so their payloads' capacity is reused; but a
-    // huge slice (a restarted node applying its whole log) must not stay allocated after it.
-    scratch_.resize(count);
-    if (scratch_.capacity() > std::max(scratch_entries_kept, 2 * count)) scratch_.shrink_to_fit();
 }
 
 void Log::stable_to(LogIndex index, Term term) {
@@ -156,7 +171,7 @@ void Log::truncate_after(LogIndex last) {
     const std::size_t blocks = (bytes + payload_block_bytes - 1) / payload_block_bytes;
     payload_blocks_.resize(blocks);
     if (blocks > 0) payload_blocks_.back().resize(bytes - (blocks - 1) * payload_block_bytes);
-    scratch_.clear();
+    scratch_.data.clear();
     payload_scratch_.clear();
 }
 
@@ -185,12 +200,6 @@ void Log::copy_payload(LogIndex index, Bytes& out) const {
         out.insert(out.end(), from, from + static_cast<std::ptrdiff_t>(count));
         position += count;
     }
-}
-
-void Log::build_entry(LogIndex index, Entry& out) const {
-    out.term = term_at(index);
-    out.index = index;
-    copy_payload(index, out.data);
 }
 
 }  // namespace raftlink::raft

@@ -9,7 +9,8 @@
 // Memory: the log holds every entry since index 1, so it is stored compactly rather than as
 // Entry objects (each with its own heap-allocated payload): the payloads back to back in
 // blocks of bytes, one end offset per entry, and the terms as runs (a term covers many
-// consecutive entries). at() and slice() build Entry objects in a scratch buffer on demand.
+// consecutive entries). at() builds an Entry in a scratch slot on demand, entries() copies
+// a range straight into the vector it returns.
 #pragma once
 
 #include <cstdint>
@@ -32,16 +33,25 @@ public:
     Term term_at(LogIndex index) const;
     /// True if the log has an entry at `index` with `term` (index 0 always matches, §5.3).
     bool matches(LogIndex index, Term term) const;
-    /// The entry at `index`, built on demand: the reference is valid until the next at(),
-    /// slice() or change of the log.
+    /// The entry at `index`, built on demand: the reference is valid until the next at() or
+    /// change of the log.
     const Entry& at(LogIndex index) const;
     /// The payload of the entry at `index`, without building the entry: a view into the log,
     /// valid until the next payload() call or change of the log. Checkers hash every entry of
     /// every node, so this is the cheap way to read one. Precondition: 1 <= index <= last.
     ByteView payload(LogIndex index) const;
-    /// Entries [first, last], both included, built on demand: the span is valid until the
-    /// next at(), slice() or change of the log. Precondition: 1 <= first, last <= last_index().
-    std::span<const Entry> slice(LogIndex first, LogIndex last) const;
+    /// The size of the payload of the entry at `index`, from the stored offsets (no copy).
+    /// Precondition: 1 <= index <= last.
+    std::size_t payload_size(LogIndex index) const;
+    /// Copies of the entries [first, last], both included, built once into the vector
+    /// returned (an AppendEntries, a storage write and the entries to apply each own theirs).
+    /// Empty when last < first. Precondition: 1 <= first, last <= last_index().
+    std::vector<Entry> entries(LogIndex first, LogIndex last) const;
+    /// The last index of the longest prefix of [first, last] whose payloads total at most
+    /// `bytes_max`, but at least `first`, so that an entry larger than the bound still goes
+    /// (alone). Reads only the offsets, so a caller bounds a batch before copying anything.
+    /// Precondition: 1 <= first <= last <= last_index().
+    LogIndex last_within_bytes(LogIndex first, LogIndex last, std::size_t bytes_max) const;
 
     /// Appends one entry at last_index() + 1 (a leader's own proposal).
     void append(Entry entry);
@@ -70,17 +80,16 @@ private:
     };
     /// Payload bytes are stored in blocks of this size; a payload may span blocks.
     static constexpr std::size_t payload_block_bytes = std::size_t{1} << 20;
-    /// scratch_ keeps room for this many entries between calls; a larger slice's is freed.
-    static constexpr std::size_t scratch_entries_kept = 4096;
 
     void push(Term term, ByteView payload);
     /// Drops the entries after `last`.
     void truncate_after(LogIndex last);
     /// Copies the payload of the entry at `index` into `out`, reusing its capacity.
     void copy_payload(LogIndex index, Bytes& out) const;
-    void build_entry(LogIndex index, Entry& out) const;
-    /// Makes scratch_ hold `count` entries, releasing the room of an earlier, larger slice.
-    void reuse_scratch(std::size_t count) const;
+    /// Where the payload of the entry at `index` starts in the concatenation of payloads.
+    std::uint64_t payload_start(LogIndex index) const {
+        return index.value == 1 ? 0 : payload_ends_[index.value - 2];
+    }
 
     // payload_ends_[i] is where the payload of the entry at index i + 1 ends in the
     // concatenation of all payloads (its start is the previous end, or 0).
@@ -88,8 +97,8 @@ private:
     std::vector<Bytes> payload_blocks_;
     // Increasing `first` and non-decreasing `term`; the first run starts at index 1.
     std::vector<TermRun> term_runs_;
-    // Where at() and slice() build the entries they return.
-    mutable std::vector<Entry> scratch_;
+    // Where at() builds the entry it returns.
+    mutable Entry scratch_;
     // Where payload() copies a payload that spans two blocks (rare: once per block).
     mutable Bytes payload_scratch_;
     LogIndex stable_index_;

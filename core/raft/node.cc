@@ -277,6 +277,11 @@ void Node::send(NodeId to, MessageBody body) {
 void Node::send_with_term(NodeId to, Term term, MessageBody body) {
     const bool request = is_request(body);
     if (request) emit("Sending ", message_type_name(body), " to node ", to);
+    // Each Ready takes the outbox's buffer: the next one starts at about the size the last
+    // one needed, rather than growing one message at a time.
+    if (outbox_.capacity() == 0 && std::holds_alternative<AppendEntries>(body)) {
+        outbox_.reserve(outbox_reserve_);
+    }
     Message message{config_.id, to, term, std::move(body)};
     // A leader's AppendEntries may leave before its own persist completes; everything else
     // reveals a term, vote or log that must be durable first.

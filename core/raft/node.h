@@ -223,6 +223,7 @@ private:
 
     std::set<NodeId> votes_granted_;          // Candidate only.
     std::map<NodeId, Progress> progress_;     // Leader only; peers, not self.
+    std::vector<LogIndex> match_indexes_;     // maybe_commit's scratch, reused.
     Nanos heartbeat_deadline_ = no_deadline;  // Leader only.
     Nanos quorum_check_deadline_ = no_deadline;  // Leader with check_quorum only.
     // When this node last heard from the leader it follows (CheckQuorum's lease).
@@ -253,6 +254,7 @@ private:
     Term won_election_term_;
 
     std::vector<Message> outbox_;  // Ready::messages
+    std::size_t outbox_reserve_ = 8;  // the room a fresh outbox starts with: the last Ready's
     // Messages that reveal state which must be durable first (Figure 2), not yet placed in
     // writes_ because that state was not handed out yet.
     std::vector<Message> outbox_after_persist_;

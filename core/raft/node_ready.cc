@@ -13,6 +13,14 @@
 
 namespace raftlink::raft {
 
+namespace {
+
+// A burst (a new leader catching up many followers) must not make every later Ready reserve
+// room for it.
+constexpr std::size_t outbox_reserve_max = 64;
+
+}  // namespace
+
 bool Node::has_unpersisted_state() const {
     return hard_state_ != persisting_hard_state_ || persisting_index_ < log_.last_index();
 }
@@ -34,8 +42,7 @@ void Node::hand_out_write(Ready& ready) {
     if (persisting_index_ < log_.last_index()) {
         first = persisting_index_ + 1;
         last = log_.last_index();
-        const auto unpersisted = log_.slice(first, last);
-        ready.entries.assign(unpersisted.begin(), unpersisted.end());
+        ready.entries = log_.entries(first, last);
     }
     ASSERT(ready.needs_persist());
     ready.write_id = writes_.issue(ready.hard_state, first, last, log_.term_at(last));
@@ -93,17 +100,20 @@ bool Node::can_place_after_persist() const {
 }
 
 void Node::place_after_persist(std::vector<Message>& ready_now) {
-    std::vector<Message> waiting;
+    // Compacts in place, keeping the order of what waits and the vector's capacity (a
+    // follower's replies pass through here on every append).
+    auto waiting = outbox_after_persist_.begin();
     for (Message& message : outbox_after_persist_) {
         if (is_stale_acknowledgement(message)) continue;
         const std::optional<std::uint64_t> required = write_required(message);
         if (!required) {
-            waiting.push_back(std::move(message));
+            if (&*waiting != &message) *waiting = std::move(message);
+            ++waiting;
             continue;
         }
         writes_.hold(std::move(message), *required, ready_now);
     }
-    outbox_after_persist_ = std::move(waiting);
+    outbox_after_persist_.erase(waiting, outbox_after_persist_.end());
 }
 
 Ready Node::ready() {
@@ -112,14 +122,16 @@ Ready Node::ready() {
     if (has_unpersisted_state() && can_issue_write()) hand_out_write(ready);
     ready.messages = std::move(outbox_);
     outbox_.clear();
+    if (!ready.messages.empty()) {
+        outbox_reserve_ = std::min<std::size_t>(ready.messages.size(), outbox_reserve_max);
+    }
     place_after_persist(ready.messages);
     if (applied_index_ < commit_index_) {
         // has_ready() stays true until everything committed is applied, so a capped Ready
         // is followed by the next one in the same pump.
         const LogIndex last = std::min(
             commit_index_, applied_index_ + config_.committed_entries_per_ready_max);
-        const auto committed = log_.slice(applied_index_ + 1, last);
-        ready.committed_entries.assign(committed.begin(), committed.end());
+        ready.committed_entries = log_.entries(applied_index_ + 1, last);
     }
     ready.reads = std::exchange(reads_ready_, {});
     ready_outstanding_ = true;

@@ -3,7 +3,6 @@
 // leader's periodic duties (heartbeats, CheckQuorum, ReadIndex rounds, leadership transfer).
 // The rest of the class is in node.cc and node_election.cc.
 #include <algorithm>
-#include <span>
 #include <utility>
 
 #include "core/assert.h"
@@ -61,20 +60,6 @@ LogIndex retry_index_after_conflict(const Log& log, const AppendEntriesReply& bo
         if (index > LogIndex(0) && log.term_at(index) == body.conflict_term) retry = index + 1;
     }
     return std::clamp(retry, LogIndex(1), log.last_index() + 1);
-}
-
-// The longest prefix of `entries` whose data fits in `bytes_max`, but at least one entry, so
-// that an entry larger than the bound still replicates (alone).
-std::span<const Entry> entries_within_bounds(std::span<const Entry> entries,
-                                             std::size_t bytes_max) {
-    ASSERT(!entries.empty());
-    std::size_t count = 1;
-    std::size_t bytes = entries.front().data.size();
-    while (count < entries.size() && bytes + entries[count].data.size() <= bytes_max) {
-        bytes += entries[count].data.size();
-        ++count;
-    }
-    return entries.first(count);
 }
 
 }  // namespace
@@ -187,14 +172,13 @@ bool Node::send_append(NodeId peer) {
     if (progress.next_index > log_.last_index()) return false;
     if (!progress.may_send(config_.inflight_appends_max)) return false;
     const LogIndex first = progress.next_index;
-    const auto entries = entries_within_bounds(
-        log_.slice(first, std::min(log_.last_index(), first + (config_.entries_per_append_max - 1))),
+    // Bounded by count, then by bytes from the log's offsets, so that each entry is copied
+    // once, straight into the message.
+    const LogIndex last = log_.last_within_bytes(
+        first, std::min(log_.last_index(), first + (config_.entries_per_append_max - 1)),
         config_.entries_bytes_per_append_max);
-    const LogIndex last = entries.back().index;
-    AppendEntries append{first - 1, log_.term_at(first - 1),
-                         std::vector<Entry>(entries.begin(), entries.end()), commit_index_,
-                         reads_.latest_round()};
-    send(peer, std::move(append));
+    send(peer, AppendEntries{first - 1, log_.term_at(first - 1), log_.entries(first, last),
+                             commit_index_, reads_.latest_round()});
     progress.on_append_sent(last);
     progress.commit_index_sent = std::max(progress.commit_index_sent, std::min(commit_index_, last));
     return true;
@@ -275,9 +259,10 @@ void Node::collect_confirmed_reads() {
 
 void Node::maybe_commit() {
     ASSERT(role_ == Role::Leader);
-    std::vector<LogIndex> match_indexes{log_.stable_index()};
-    for (const auto& [peer, progress] : progress_) match_indexes.push_back(progress.match_index);
-    const LogIndex candidate = committed_index(std::move(match_indexes));
+    match_indexes_.clear();  // keeps its capacity: this runs on every acknowledgement
+    match_indexes_.push_back(log_.stable_index());
+    for (const auto& [peer, progress] : progress_) match_indexes_.push_back(progress.match_index);
+    const LogIndex candidate = committed_index(match_indexes_);
     // §5.4.2 (Figure 8): only an entry of the current term is committed by counting replicas;
     // earlier entries are committed indirectly with it.
     if (candidate <= commit_index_ || log_.term_at(candidate) != hard_state_.current_term) return;

@@ -8,10 +8,13 @@
 
 namespace raftlink::raft {
 
-LogIndex committed_index(std::vector<LogIndex> match_indexes) {
+LogIndex committed_index(std::span<LogIndex> match_indexes) {
     ASSERT(!match_indexes.empty());
-    std::sort(match_indexes.begin(), match_indexes.end(), std::greater<>());
-    return match_indexes[majority(match_indexes.size()) - 1];
+    // Only the (majority)-th largest is wanted, not the whole order.
+    const auto wanted = match_indexes.begin() +
+                        static_cast<std::ptrdiff_t>(majority(match_indexes.size()) - 1);
+    std::nth_element(match_indexes.begin(), wanted, match_indexes.end(), std::greater<>());
+    return *wanted;
 }
 
 }  // namespace raftlink::raft

@@ -3,7 +3,7 @@
 #pragma once
 
 #include <cstddef>
-#include <vector>
+#include <span>
 
 #include "core/types.h"
 
@@ -13,7 +13,8 @@ namespace raftlink::raft {
 constexpr std::size_t majority(std::size_t voter_count) { return voter_count / 2 + 1; }
 
 /// The highest index that a majority has matched: the (majority)-th largest match index.
-/// Precondition: match_indexes is not empty.
-LogIndex committed_index(std::vector<LogIndex> match_indexes);
+/// Reorders `match_indexes` (the caller's scratch: the leader calls this on every
+/// acknowledgement, so it allocates nothing). Precondition: match_indexes is not empty.
+LogIndex committed_index(std::span<LogIndex> match_indexes);
 
 }  // namespace raftlink::raft

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/raft/write_tracker.h"
 
-#include <iterator>
+#include <algorithm>
 #include <utility>
 
 #include "core/assert.h"
@@ -31,8 +31,10 @@ void WriteTracker::hold(Message message, std::uint64_t write_id, std::vector<Mes
         ready_now.push_back(std::move(message));
         return;
     }
-    held_[write_id].push_back(std::move(message));
-    ++held_count_;
+    const auto after = std::upper_bound(
+        held_.begin(), held_.end(), write_id,
+        [](std::uint64_t id, const Held& held) { return id < held.write_id; });
+    held_.insert(after, Held{write_id, std::move(message)});
 }
 
 WriteTracker::Write WriteTracker::complete(std::uint64_t id, std::vector<Message>& released) {
@@ -44,13 +46,13 @@ WriteTracker::Write WriteTracker::complete(std::uint64_t id, std::vector<Message
     Write write = std::move(outstanding_.front());
     outstanding_.pop_front();
     durable_id_ = id;
-    while (!held_.empty() && held_.begin()->first <= durable_id_) {
-        std::vector<Message>& waiting = held_.begin()->second;
-        held_count_ -= waiting.size();
-        released.insert(released.end(), std::make_move_iterator(waiting.begin()),
-                        std::make_move_iterator(waiting.end()));
-        held_.erase(held_.begin());
+    const auto waited = std::find_if(held_.begin(), held_.end(), [&](const Held& held) {
+        return held.write_id > durable_id_;
+    });
+    for (auto held = held_.begin(); held != waited; ++held) {
+        released.push_back(std::move(held->message));
     }
+    held_.erase(held_.begin(), waited);
     ASSERT_EQ(outstanding_.size(), issued_id_ - durable_id_);
     return write;
 }

@@ -17,7 +17,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <optional>
 #include <vector>
 
@@ -43,7 +42,7 @@ public:
     std::uint64_t issued_id() const { return issued_id_; }
     std::uint64_t durable_id() const { return durable_id_; }
     /// Messages held until a write is durable.
-    std::size_t held_count() const { return held_count_; }
+    std::size_t held_count() const { return held_.size(); }
 
     /// Records a write handed to storage and returns its id.
     std::uint64_t issue(std::optional<HardState> hard_state, LogIndex first_index,
@@ -61,8 +60,13 @@ public:
 
 private:
     std::deque<Write> outstanding_;
-    std::map<std::uint64_t, std::vector<Message>> held_;  // by the write they wait for
-    std::size_t held_count_ = 0;
+    struct Held {
+        std::uint64_t write_id;
+        Message message;
+    };
+    // Sorted by the write they wait for, in arrival order among equals (the order they are
+    // released in). A few at a time, so a flat vector: no allocation per held message.
+    std::vector<Held> held_;
     std::uint64_t issued_id_ = 0;
     std::uint64_t durable_id_ = 0;
 };

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// raft::Log: terms and matching at the boundaries, slices, a leader's append, and the
+// raft::Log: terms and matching at the boundaries, copied ranges and byte bounds, a leader's append, and the
 // AppendEntries receiver's skip/truncate/append rule with how far the log is durable.
 #include <doctest/doctest.h>
 
@@ -72,17 +72,51 @@ TEST_CASE("log: recovered entries are stable and answer term_at and matches [§5
     }
 }
 
-TEST_CASE("log: slice returns [first, last] and is empty when last < first") {
+TEST_CASE("log: entries returns copies of [first, last] and is empty when last < first") {
     const Log log(entries_with_terms({1, 1, 2, 3, 3}));
-    const auto middle = log.slice(LogIndex(2), LogIndex(4));
+    const std::vector<Entry> middle = log.entries(LogIndex(2), LogIndex(4));
     REQUIRE_EQ(middle.size(), 3U);
     CHECK_EQ(middle[0].index, LogIndex(2));
     CHECK_EQ(middle[2].index, LogIndex(4));
     CHECK_EQ(middle[2].term, Term(3));
-    CHECK_EQ(log.slice(LogIndex(1), LogIndex(5)).size(), 5U);
-    CHECK_EQ(log.slice(LogIndex(5), LogIndex(5)).size(), 1U);
-    CHECK(log.slice(LogIndex(4), LogIndex(3)).empty());
-    CHECK(log.slice(LogIndex(6), LogIndex(5)).empty());
+    CHECK_EQ(middle[1], log.at(LogIndex(3)));
+    CHECK_EQ(log.entries(LogIndex(1), LogIndex(5)).size(), 5U);
+    CHECK_EQ(log.entries(LogIndex(5), LogIndex(5)).size(), 1U);
+    CHECK(log.entries(LogIndex(4), LogIndex(3)).empty());
+    CHECK(log.entries(LogIndex(6), LogIndex(5)).empty());
+}
+
+TEST_CASE("log: last_within_bytes bounds a batch by payload bytes, but takes at least one entry") {
+    Log log({});
+    // Payload sizes 10, 0, 30, 5, 100 at indexes 1..5.
+    for (const std::size_t size : {10U, 0U, 30U, 5U, 100U}) {
+        log.append(Entry{Term(1), log.last_index() + 1, Bytes(size, 7)});
+    }
+    CHECK_EQ(log.payload_size(LogIndex(1)), 10U);
+    CHECK_EQ(log.payload_size(LogIndex(2)), 0U);
+    CHECK_EQ(log.payload_size(LogIndex(5)), 100U);
+    struct Case {
+        std::uint64_t first;
+        std::uint64_t last;
+        std::size_t bytes_max;
+        std::uint64_t want;
+    };
+    const Case cases[] = {
+        {1, 5, 1000, 5},  // everything fits
+        {1, 5, 45, 4},    // 10 + 0 + 30 + 5 = 45 exactly
+        {1, 5, 44, 3},    // one byte short of the fourth
+        {1, 5, 10, 2},    // the empty entry rides along
+        {1, 5, 0, 1},     // larger than the bound: alone
+        {5, 5, 1, 5},     // larger than the bound: alone
+        {3, 4, 1000, 4},  // bounded by `last`
+        {2, 5, 30, 3},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.first);
+        CAPTURE(c.bytes_max);
+        CHECK_EQ(log.last_within_bytes(LogIndex(c.first), LogIndex(c.last), c.bytes_max),
+                 LogIndex(c.want));
+    }
 }
 
 TEST_CASE("log: append adds an unstable entry at last_index + 1 and stable_to makes it durable") {
@@ -221,12 +255,10 @@ TEST_CASE("log: compact storage matches a vector of entries across blocks and tr
         const ByteView payload = log.payload(LogIndex(i + 1));
         CHECK(Bytes(payload.begin(), payload.end()) == model[i].data);
     }
-    const auto all = log.slice(LogIndex(1), log.last_index());
-    CHECK(std::vector<Entry>(all.begin(), all.end()) == model);
+    CHECK(log.entries(LogIndex(1), log.last_index()) == model);
     // A log rebuilt from the entries (recovery) holds the same.
     Log recovered(model);
-    const auto again = recovered.slice(LogIndex(1), recovered.last_index());
-    CHECK(std::vector<Entry>(again.begin(), again.end()) == model);
+    CHECK(recovered.entries(LogIndex(1), recovered.last_index()) == model);
 }
 
 }  // TEST_SUITE
