@@ -50,6 +50,7 @@ std::optional<Violation> Checker::check(const Cluster& cluster) {
         if (auto violation = check_node(cluster, i)) return violation;
         state.checked = now;
     }
+    if (newly_acknowledged_.empty()) return std::nullopt;  // nearly every event
     return check_newly_acknowledged(cluster);
 }
 
@@ -111,15 +112,21 @@ std::optional<Violation> Checker::check_monotonic(std::size_t index, const raft:
     const std::uint64_t term = node.current_term().value;
     // Figure 2: currentTerm is persistent state and only ever increases (§5.1); a restart may
     // lose a term not yet durable, never one the node already acted on.
+    // (Compared here first, so that the common case builds no message.)
     if (restarted) state.term_seen = std::min(state.term_seen, state.term_durable_min);
-    if (auto decrease = went_backwards("term", state.term_seen, term)) {
+    if (term >= state.term_seen) {
+        state.term_seen = term;
+    } else if (auto decrease = went_backwards("term", state.term_seen, term)) {
         return safety("term never decreases",
                       concat("node ", index + 1, ": ", *decrease,
                              restarted ? " across a restart" : ""));
     }
     // The commit index is volatile (Figure 2) but never decreases within an incarnation.
-    if (auto decrease = went_backwards("commit index", state.commit_index_seen,
-                                       node.commit_index().value)) {
+    const std::uint64_t commit_index = node.commit_index().value;
+    if (commit_index >= state.commit_index_seen) {
+        state.commit_index_seen = commit_index;
+    } else if (auto decrease =
+                   went_backwards("commit index", state.commit_index_seen, commit_index)) {
         return safety("commit index never decreases", concat("node ", index + 1, ": ", *decrease));
     }
     const raft::Log& log = node.log();
@@ -208,36 +215,58 @@ std::optional<Violation> Checker::check_log_matching(std::size_t index, const ra
         if (state.verified >= from) state.verified = from - 1;
         state.truncations = log.truncation_count();
     }
-    if (state.verified > log.last_index()) state.verified = log.last_index();
-    state.stamps.resize(state.verified.value);
+    const LogIndex last = log.last_index();
+    if (state.verified > last) state.verified = last;
+    if (state.stamps.size() != state.verified.value) state.stamps.resize(state.verified.value);
+    if (state.verified == last) return std::nullopt;
     // Log matching (§5.3) by induction: every (index, term) pair must carry the same data and
     // follow the same previous term on every node, which makes matching prefixes identical.
-    if (entries_.size() < log.last_index().value) entries_.resize(log.last_index().value);
-    for (LogIndex i = state.verified + 1; i <= log.last_index(); i = i + 1) {
-        const EntryStamp entry = stamp_at(log, i);
-        const EntrySignature signature{entry.data_hash, log.term_at(i - 1)};
-        auto& signatures = entries_[i.value - 1];
-        const auto known = std::find_if(signatures.begin(), signatures.end(),
-                                        [&](const auto& item) { return item.first == entry.term; });
-        if (known == signatures.end()) {
-            signatures.emplace_back(entry.term, signature);
-        } else if (known->second.data_hash != signature.data_hash ||
-                   known->second.previous_term != signature.previous_term) {
+    if (entries_.size() < last.value) entries_.resize(last.value);
+    Term previous = log.term_at(state.verified);
+    for (LogIndex i = state.verified + 1; i <= last; i = i + 1) {
+        const Term term = log.term_at(i);
+        const std::optional<std::uint64_t> id = signature_id(i, term, previous, log.payload(i));
+        if (!id) {
             return safety("log matching",
-                          concat("node ", index + 1, " holds entry ", i, "/", entry.term,
+                          concat("node ", index + 1, " holds entry ", i, "/", term,
                                  " with other contents or a different predecessor than another "
-                                 "node's entry ", i, "/", entry.term));
+                                 "node's entry ", i, "/", term));
         }
-        state.stamps.push_back(entry);
+        state.stamps.push_back(EntryStamp{term, *id});
         state.verified = i;
+        previous = term;
     }
     return std::nullopt;
 }
 
-EntryStamp Checker::stamp(std::size_t index, const raft::Log& log, LogIndex entry) const {
-    const std::vector<EntryStamp>& stamps = nodes_[index].stamps;
-    if (entry.value >= 1 && entry.value <= stamps.size()) return stamps[entry.value - 1];
-    return stamp_of(log.at(entry));
+std::optional<std::uint64_t> Checker::signature_id(LogIndex entry, Term term, Term previous_term,
+                                                   ByteView data) {
+    EntrySignature* signature = &entries_[entry.value - 1];
+    if (signature->id != 0) {  // entries were met at this index: one of this term?
+        while (signature->term != term && signature->next != 0) {
+            signature = &other_terms_[signature->next - 1];
+        }
+        if (signature->term == term) {
+            const bool same =
+                signature->previous_term == previous_term && signature->data_size == data.size() &&
+                std::equal(data.begin(), data.end(), contents_.data() + signature->data_begin);
+            if (!same) return std::nullopt;
+            return signature->id;
+        }
+        signature->next = other_terms_.size() + 1;  // the first of this term: chained
+        signature = &other_terms_.emplace_back();
+    }
+    *signature =
+        EntrySignature{term, previous_term, ++signatures_, contents_.size(), data.size(), 0};
+    contents_.insert(contents_.end(), data.begin(), data.end());
+    return signature->id;
+}
+
+EntryStamp Checker::unverified_stamp(const raft::Log& log, LogIndex entry) {
+    // check_log_matching() verified the whole log before anything asks for a stamp, so this is
+    // an entry past the log's end (a commit index beyond it, say): Log::at() fails loudly.
+    (void)log.at(entry);
+    UNREACHABLE();  // an entry of the log that check_log_matching() did not verify
 }
 
 void Checker::append_stamps(std::size_t index, const raft::Log& log, LogIndex from,
@@ -302,20 +331,20 @@ std::optional<Violation> Checker::check_durable(std::size_t index, const Replica
     // acknowledged create's index, its store holds the create.
     const LogIndex applied = replica.store().applied_index();
     if (applied <= state.durability_checked) return std::nullopt;
-    const auto missing = first_acknowledged_missing(replica.store(), acknowledged_by_index_,
-                                                    state.durability_checked);
-    if (missing) return lacks_acknowledged(index, replica, *missing);
+    const fsm::UrlRecord* missing = first_acknowledged_missing(
+        replica.store(), acknowledged_by_index_, state.durability_checked);
+    if (missing != nullptr) return lacks_acknowledged(index, replica, *missing);
     state.durability_checked = applied;
     return std::nullopt;
 }
 
 std::optional<Violation> Checker::check_newly_acknowledged(const Cluster& cluster) {
     // A create acknowledged after a node applied past its index was skipped by check_durable.
-    for (const AcknowledgedCreate& create : newly_acknowledged_) {
+    for (const AcknowledgedCreate* create : newly_acknowledged_) {
         for (std::size_t i = 0; i < cluster.size(); ++i) {
-            if (!cluster.up(i) || nodes_[i].durability_checked < create.record.index) continue;
-            if (!store_holds(cluster.replica(i)->store(), create)) {
-                return lacks_acknowledged(i, *cluster.replica(i), create.record);
+            if (!cluster.up(i) || nodes_[i].durability_checked < create->record.index) continue;
+            if (!store_holds(cluster.replica(i)->store(), *create)) {
+                return lacks_acknowledged(i, *cluster.replica(i), create->record);
             }
         }
     }
@@ -324,16 +353,24 @@ std::optional<Violation> Checker::check_newly_acknowledged(const Cluster& cluste
 }
 
 std::optional<Violation> Checker::on_create_acknowledged(const fsm::UrlRecord& record) {
-    const auto [it, inserted] = acknowledged_.try_emplace(record.code, record);
-    if (!inserted && it->second.url != record.url) {
+    const auto [it, inserted] = acknowledged_.try_emplace(record.code);
+    if (!inserted && it->second.record.url != record.url) {
         return safety("unique short ids",
-                      concat("short id ", record.code, " was acknowledged for ", it->second.url,
-                             " and for ", record.url));
+                      concat("short id ", record.code, " was acknowledged for ",
+                             it->second.record.url, " and for ", record.url));
     }
     if (inserted) {
-        AcknowledgedCreate create = acknowledged_create(record, code_key_);
-        acknowledged_by_index_.emplace(record.index, create);
-        newly_acknowledged_.push_back(std::move(create));
+        it->second = acknowledged_create(record, code_key_);
+        const AcknowledgedCreate* create = &it->second;
+        const std::uint64_t index = record.index.value;
+        if (index >= 1) {
+            if (acknowledged_by_index_.size() < index) acknowledged_by_index_.resize(index);
+            if (acknowledged_by_index_[index - 1] == nullptr) {
+                acknowledged_by_index_[index - 1] = create;
+                ++acknowledged_indexes_;
+            }
+        }
+        newly_acknowledged_.push_back(create);
     }
     return std::nullopt;
 }
@@ -342,9 +379,10 @@ std::optional<Violation> Checker::on_read(const std::string& code,
                                           const std::optional<std::string>& url) {
     if (!url) return std::nullopt;  // a stale replica may not know the id yet
     const auto it = acknowledged_.find(code);
-    if (it != acknowledged_.end() && it->second.url != *url) {
+    if (it != acknowledged_.end() && it->second.record.url != *url) {
         return safety("never a wrong URL", concat("short id ", code, " resolved to ", *url,
-                                                  " but was created for ", it->second.url));
+                                                  " but was created for ",
+                                                  it->second.record.url));
     }
     return std::nullopt;
 }
@@ -370,12 +408,8 @@ std::optional<Violation> Checker::at_end(const Cluster& cluster, bool quiet) con
         // short ids, as before. (Two ids acknowledged at one index fail the cheap pass.)
         const fsm::UrlStore& store = replica->store();
         const bool holds_all =
-            acknowledged_by_index_.size() == acknowledged_.size() &&
-            std::all_of(acknowledged_by_index_.begin(), acknowledged_by_index_.end(),
-                        [&](const auto& item) {
-                            return item.first > store.applied_index() ||
-                                   store_holds(store, item.second);
-                        });
+            acknowledged_indexes_ == acknowledged_.size() &&
+            first_acknowledged_missing(store, acknowledged_by_index_, LogIndex(0)) == nullptr;
         if (!holds_all) {
             for (const fsm::UrlRecord* record : acknowledged_in_code_order()) {
                 if (record->index > store.applied_index()) continue;
@@ -392,9 +426,11 @@ std::optional<Violation> Checker::at_end(const Cluster& cluster, bool quiet) con
     }
     const fsm::UrlStore& leader_store = cluster.replica(*leader)->store();
     const bool knows_all =
-        acknowledged_by_index_.size() == acknowledged_.size() &&
+        acknowledged_indexes_ == acknowledged_.size() &&
         std::all_of(acknowledged_by_index_.begin(), acknowledged_by_index_.end(),
-                    [&](const auto& item) { return store_knows(leader_store, item.second); });
+                    [&](const AcknowledgedCreate* create) {
+                        return create == nullptr || store_knows(leader_store, *create);
+                    });
     if (knows_all) return std::nullopt;
     for (const fsm::UrlRecord* record : acknowledged_in_code_order()) {
         if (leader_store.find(record->code) == nullptr) {
@@ -409,7 +445,7 @@ std::optional<Violation> Checker::at_end(const Cluster& cluster, bool quiet) con
 std::vector<const fsm::UrlRecord*> Checker::acknowledged_in_code_order() const {
     std::vector<const fsm::UrlRecord*> records;
     records.reserve(acknowledged_.size());
-    for (const auto& [code, record] : acknowledged_) records.push_back(&record);
+    for (const auto& [code, create] : acknowledged_) records.push_back(&create.record);
     std::sort(records.begin(), records.end(),
               [](const fsm::UrlRecord* a, const fsm::UrlRecord* b) { return a->code < b->code; });
     return records;

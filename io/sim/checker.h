@@ -63,9 +63,16 @@ public:
 private:
     std::optional<Violation> check_promises_kept(const Cluster& cluster, std::size_t index) const;
     std::optional<Violation> duplicate_create(std::size_t index, const fsm::UrlStore& store) const;
+    /// The first contents met of a log entry (index, term): where its data is kept in
+    /// contents_, the id its stamps carry, and its predecessor's term. Later terms met at the
+    /// same index are chained (`next`: 1 + their position in other_terms_, 0 for none).
     struct EntrySignature {
-        std::uint64_t data_hash = 0;
+        Term term;
         Term previous_term;
+        std::uint64_t id = 0;  // 0: no entry met at this index yet
+        std::size_t data_begin = 0;
+        std::size_t data_size = 0;
+        std::size_t next = 0;
     };
     /// A leader's log as of the last check, while it is leader of `term`.
     struct LeaderLog {
@@ -118,9 +125,18 @@ private:
                                              bool restarted);
     std::optional<Violation> check_leader(std::size_t index, const Cluster& cluster);
     std::optional<Violation> check_log_matching(std::size_t index, const raft::Log& log);
-    /// The stamp of `log`'s entry at `entry`, from the node's verified stamps when they
-    /// cover it.
-    EntryStamp stamp(std::size_t index, const raft::Log& log, LogIndex entry) const;
+    /// The id of the data of entry (`entry`, `term`) after `previous_term`, or nullopt if
+    /// another node's entry (`entry`, `term`) had other data or another predecessor.
+    std::optional<std::uint64_t> signature_id(LogIndex entry, Term term, Term previous_term,
+                                              ByteView data);
+    /// The stamp of `log`'s entry at `entry`, from the node's verified stamps (inline: the
+    /// checks ask for every committed and applied entry of every node).
+    EntryStamp stamp(std::size_t index, const raft::Log& log, LogIndex entry) const {
+        const std::vector<EntryStamp>& stamps = nodes_[index].stamps;
+        if (entry.value >= 1 && entry.value <= stamps.size()) return stamps[entry.value - 1];
+        return unverified_stamp(log, entry);
+    }
+    [[noreturn]] static EntryStamp unverified_stamp(const raft::Log& log, LogIndex entry);
     /// Stamps of `log`'s entries [from, last_index()] appended to `out`, as stamp() gives them.
     void append_stamps(std::size_t index, const raft::Log& log, LogIndex from,
                        std::vector<EntryStamp>& out) const;
@@ -134,9 +150,15 @@ private:
     std::uint64_t code_key_;
     std::vector<NodeState> nodes_;
     std::map<Term, NodeId> leader_by_term_;
-    /// By log index (entry i at position i - 1): the signature of each term's entry there
-    /// (nearly always one term per index).
-    std::vector<std::vector<std::pair<Term, EntrySignature>>> entries_;
+    /// By log index (entry i at position i - 1): the signature of the first term met there
+    /// (nearly always the only one), the others in other_terms_. Flat, so that recording an
+    /// entry allocates nothing but amortized growth.
+    std::vector<EntrySignature> entries_;
+    std::vector<EntrySignature> other_terms_;
+    /// The data of every signature, back to back: a later node's entry is compared with it
+    /// byte for byte (cheaper than hashing every entry of every node, and exact).
+    std::vector<std::uint8_t> contents_;
+    std::uint64_t signatures_ = 0;  // signatures recorded: the next id
     /// By log index (entry i at position i - 1): the entry applied there; Term 0 for none yet.
     std::vector<EntryStamp> applied_;
     /// The committed prefix of the log as any node reported it: entry i at position i - 1.
@@ -146,11 +168,15 @@ private:
     /// decreases. Leader completeness binds leaders of later terms only.
     std::vector<Term> committed_in_;
     /// Acknowledged creates by short id: looked up after every answer, so hashed; a report
-    /// that lists them walks them in id order (acknowledged_in_code_order()).
-    std::unordered_map<std::string, fsm::UrlRecord> acknowledged_;
-    std::map<LogIndex, AcknowledgedCreate> acknowledged_by_index_;
+    /// that lists them walks them in id order (acknowledged_in_code_order()). Its nodes never
+    /// move, so the views below point into it.
+    std::unordered_map<std::string, AcknowledgedCreate> acknowledged_;
+    /// By log index (entry i at position i - 1): the first create acknowledged at i, or
+    /// nullptr; so that a node's newly applied entries are looked up directly.
+    std::vector<const AcknowledgedCreate*> acknowledged_by_index_;
+    std::size_t acknowledged_indexes_ = 0;  // the non-null entries of acknowledged_by_index_
     /// Acknowledged since the last check: nodes may have applied past them already.
-    std::vector<AcknowledgedCreate> newly_acknowledged_;
+    std::vector<const AcknowledgedCreate*> newly_acknowledged_;
 };
 
 }  // namespace raftlink::sim

@@ -46,10 +46,10 @@ const char* operation_function_name(OperationFunction function) {
 
 OperationId History::start(Operation operation) {
     const OperationId id = operation.id;
-    const Nanos time = operation.invoke_time;
+    ASSERT_EQ(id, operations_.size());
+    // Every earlier operation may have completed: then first_open_ == id, this one.
     operations_.push_back(std::move(operation));
     events_.push_back(Event{id, OperationType::Invoke});
-    open_.emplace(id, time);
     return id;
 }
 
@@ -84,7 +84,7 @@ void History::complete(OperationId id, OperationType outcome, Nanos time) {
     operation.outcome = outcome;
     operation.complete_time = time;
     events_.push_back(Event{id, outcome});
-    open_.erase(id);
+    while (first_open_ < operations_.size() && !operations_[first_open_].open()) ++first_open_;
 }
 
 void History::complete_create(OperationId id, const fsm::UrlRecord& record, Nanos time) {
@@ -107,15 +107,10 @@ void History::fail(OperationId id, Nanos time) {
 }
 
 void History::finish(Nanos time) {
-    // Copy the ids first: complete() erases from open_.
-    std::vector<OperationId> open;
-    for (const auto& [id, invoked] : open_) open.push_back(id);
-    for (const OperationId id : open) complete(id, OperationType::Info, time);
-}
-
-std::optional<OperationId> History::oldest_open() const {
-    if (open_.empty()) return std::nullopt;
-    return open_.begin()->first;
+    // In id order, as before: the order of the info events in the history.
+    for (OperationId id = first_open_; id < operations_.size(); ++id) {
+        if (operations_[id].open()) complete(id, OperationType::Info, time);
+    }
 }
 
 void History::write_jsonl(std::ostream& out) const {

@@ -7,7 +7,6 @@
 
 #include "core/assert.h"
 #include "core/fsm/short_code.h"
-#include "core/hash.h"
 #include "core/text.h"
 
 namespace raftlink::sim {
@@ -39,18 +38,6 @@ std::uint64_t hash_bytes(ByteView bytes) {
     std::uint64_t tail = 0;
     if (offset < bytes.size()) std::memcpy(&tail, bytes.data() + offset, bytes.size() - offset);
     return mix(hash ^ mix(tail + 1));
-}
-
-EntryStamp stamp_of(const raft::Entry& entry) {
-    return EntryStamp{entry.term, hash_bytes(entry.data)};
-}
-
-EntryStamp stamp_at(const raft::Log& log, LogIndex index) {
-    return EntryStamp{log.term_at(index), hash_bytes(log.payload(index))};
-}
-
-void append_stamps(const raft::Log& log, LogIndex from, std::vector<EntryStamp>& out) {
-    for (LogIndex i = from; i <= log.last_index(); i = i + 1) out.push_back(stamp_at(log, i));
 }
 
 std::optional<LogIndex> first_entry_not_kept(std::span<const EntryStamp> before,
@@ -94,14 +81,15 @@ bool store_knows(const fsm::UrlStore& store, const AcknowledgedCreate& create) {
     return store.find(create.record.code) != nullptr;
 }
 
-std::optional<fsm::UrlRecord> first_acknowledged_missing(
-    const fsm::UrlStore& store, const std::map<LogIndex, AcknowledgedCreate>& acknowledged,
+const fsm::UrlRecord* first_acknowledged_missing(
+    const fsm::UrlStore& store, std::span<const AcknowledgedCreate* const> by_index,
     LogIndex from) {
-    auto it = acknowledged.upper_bound(from);
-    for (; it != acknowledged.end() && it->first <= store.applied_index(); ++it) {
-        if (!store_holds(store, it->second)) return it->second.record;
+    const std::size_t end = std::min<std::size_t>(store.applied_index().value, by_index.size());
+    for (std::size_t position = from.value; position < end; ++position) {
+        const AcknowledgedCreate* create = by_index[position];
+        if (create != nullptr && !store_holds(store, *create)) return &create->record;
     }
-    return std::nullopt;
+    return nullptr;
 }
 
 std::optional<DuplicateUrl> first_duplicate_url(const fsm::UrlStore& store) {
@@ -117,7 +105,8 @@ std::optional<DuplicateUrl> first_duplicate_url(const fsm::UrlStore& store) {
     std::vector<Stored> stored;
     stored.reserve(store.size());
     store.for_each_url([&stored](LogIndex index, std::string_view url) {
-        stored.push_back(Stored{fnv1a64(url), index});
+        const ByteView bytes(reinterpret_cast<const std::uint8_t*>(url.data()), url.size());
+        stored.push_back(Stored{hash_bytes(bytes), index});
     });
     std::sort(stored.begin(), stored.end());
     const auto url_at = [&store](LogIndex index) {
@@ -146,10 +135,6 @@ std::optional<DuplicateUrl> first_duplicate_url(const fsm::UrlStore& store) {
         group = end;
     }
     return first;
-}
-
-Nanos liveness_deadline(Nanos invoked, Nanos healed, Nanos bound) {
-    return std::max(invoked, healed) + bound;
 }
 
 }  // namespace raftlink::sim

@@ -7,8 +7,8 @@
 // i - 1. None of these functions looks at a live node.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -20,22 +20,18 @@
 
 namespace raftlink::sim {
 
-/// What identifies a log entry's contents.
+/// What identifies a log entry's contents: its term, and an id of its data that is equal for
+/// equal data at one index (the checker numbers the distinct contents it meets at each index).
 struct EntryStamp {
     Term term;
-    std::uint64_t data_hash = 0;
+    std::uint64_t data = 0;
     bool operator==(const EntryStamp&) const = default;
 };
 
 /// A 64-bit hash of the bytes, eight at a time with a strong final mix (not FNV-1a's byte at
-/// a time: the checks hash every entry of every node a few times). Deterministic, good enough
-/// to tell payloads apart; only ever compared within one run.
+/// a time: it runs over every URL of every store at the end of every run). Deterministic, good
+/// enough to tell payloads apart; only ever compared within one run.
 std::uint64_t hash_bytes(ByteView bytes);
-EntryStamp stamp_of(const raft::Entry& entry);
-/// The stamp of `log`'s entry at `index`, without building the entry.
-EntryStamp stamp_at(const raft::Log& log, LogIndex index);
-/// Stamps of `log`'s entries [from, last_index()], appended to `out`.
-void append_stamps(const raft::Log& log, LogIndex from, std::vector<EntryStamp>& out);
 
 /// The first index at which `now` lacks or changed an entry of `before`, or nullopt when
 /// `now` extends `before`.
@@ -66,11 +62,12 @@ AcknowledgedCreate acknowledged_create(fsm::UrlRecord record, std::uint64_t code
 bool store_holds(const fsm::UrlStore& store, const AcknowledgedCreate& create);
 /// Whether `store` knows the create's short id at all, with whatever URL.
 bool store_knows(const fsm::UrlStore& store, const AcknowledgedCreate& create);
-/// Acknowledged writes are durable: the first of `acknowledged` (by log index) with an index in
-/// (`from`, store.applied_index()] that `store` does not hold with the acknowledged URL, or
-/// nullopt. A store that applied past a create's index must hold it, after a restart too.
-std::optional<fsm::UrlRecord> first_acknowledged_missing(
-    const fsm::UrlStore& store, const std::map<LogIndex, AcknowledgedCreate>& acknowledged,
+/// Acknowledged writes are durable: the first of `by_index` (the create acknowledged at index i
+/// at position i - 1, or nullptr) with an index in (`from`, store.applied_index()] that `store`
+/// does not hold with the acknowledged URL, or nullptr. A store that applied past a create's
+/// index must hold it, after a restart too.
+const fsm::UrlRecord* first_acknowledged_missing(
+    const fsm::UrlStore& store, std::span<const AcknowledgedCreate* const> by_index,
     LogIndex from);
 
 /// A URL that a store holds under two short ids, and the ids.
@@ -86,6 +83,8 @@ std::optional<DuplicateUrl> first_duplicate_url(const fsm::UrlStore& store);
 
 /// Liveness deadline of an operation: once faults have healed at `healed`, an operation that
 /// was outstanding then, or invoked later, must complete within `bound` of the later of the two.
-Nanos liveness_deadline(Nanos invoked, Nanos healed, Nanos bound);
+inline Nanos liveness_deadline(Nanos invoked, Nanos healed, Nanos bound) {
+    return std::max(invoked, healed) + bound;
+}
 
 }  // namespace raftlink::sim

@@ -86,20 +86,28 @@ TEST_SUITE("sim") {
                                LogIndex(index), 0},
                 store.code_key());
         };
-        std::map<LogIndex, AcknowledgedCreate> acknowledged = {
-            {LogIndex(1), record(1, "https://e/1")},
-            {LogIndex(3), record(3, "https://e/3")},
-            {LogIndex(9), record(9, "https://e/9")},  // not applied yet: not demanded
-        };
+        const AcknowledgedCreate create_1 = record(1, "https://e/1");
+        const AcknowledgedCreate create_2 = record(2, "https://e/2");
+        const AcknowledgedCreate create_3 = record(3, "https://e/3");
+        const AcknowledgedCreate other_3 = record(3, "https://e/other");
+        const AcknowledgedCreate create_9 = record(9, "https://e/9");  // not applied yet
+        // By index: the create acknowledged at index i at position i - 1.
+        std::vector<const AcknowledgedCreate*> acknowledged(9, nullptr);
+        acknowledged[0] = &create_1;
+        acknowledged[2] = &create_3;
+        acknowledged[8] = &create_9;
         CHECK_FALSE(first_acknowledged_missing(store, acknowledged, LogIndex(0)));
         // A store that lost the create at index 2 (or holds another URL there) is caught.
-        acknowledged[LogIndex(2)] = record(2, "https://e/2");
-        const auto lost = first_acknowledged_missing(store, acknowledged, LogIndex(0));
-        REQUIRE(lost.has_value());
+        acknowledged[1] = &create_2;
+        const fsm::UrlRecord* lost = first_acknowledged_missing(store, acknowledged, LogIndex(0));
+        REQUIRE(lost != nullptr);
         CHECK(lost->index == LogIndex(2));
         CHECK_FALSE(first_acknowledged_missing(store, acknowledged, LogIndex(2)));  // checked
-        acknowledged[LogIndex(3)] = record(3, "https://e/other");
+        acknowledged[2] = &other_3;
         CHECK(first_acknowledged_missing(store, acknowledged, LogIndex(2))->index == LogIndex(3));
+        // Creates past the end of the list, or a list shorter than the store: none demanded.
+        acknowledged.resize(1);
+        CHECK_FALSE(first_acknowledged_missing(store, acknowledged, LogIndex(0)));
     }
 
     TEST_CASE("checker: an acknowledged id that is not its index's code is looked up by id") {
