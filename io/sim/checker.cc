@@ -38,20 +38,15 @@ Checker::NodeFingerprint Checker::fingerprint(const Cluster& cluster, std::size_
                            replica.store().applied_index()};
 }
 
-std::optional<Violation> Checker::check(const Cluster& cluster) {
-    for (std::size_t i = 0; i < cluster.size(); ++i) {
-        NodeState& state = nodes_[i];
-        const std::uint64_t activity = cluster.activity(i);
-        if (state.checked && state.activity_checked == activity) continue;  // it ran nothing
-        if (!cluster.up(i)) continue;
-        state.activity_checked = activity;
-        const NodeFingerprint now = fingerprint(cluster, i);
-        if (state.checked == now) continue;  // nothing changed: nothing new to verify
-        if (auto violation = check_node(cluster, i)) return violation;
-        state.checked = now;
-    }
-    if (newly_acknowledged_.empty()) return std::nullopt;  // nearly every event
-    return check_newly_acknowledged(cluster);
+std::optional<Violation> Checker::check_active(const Cluster& cluster, std::size_t index) {
+    NodeState& state = nodes_[index];
+    if (!cluster.up(index)) return std::nullopt;
+    state.activity_checked = cluster.activity(index);
+    const NodeFingerprint now = fingerprint(cluster, index);
+    if (state.checked == now) return std::nullopt;  // nothing changed: nothing new to verify
+    if (auto violation = check_node(cluster, index)) return violation;
+    state.checked = now;
+    return std::nullopt;
 }
 
 std::optional<Violation> Checker::check_node(const Cluster& cluster, std::size_t index) {

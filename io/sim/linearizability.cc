@@ -206,62 +206,82 @@ std::string explain(const std::string& code, const std::vector<RegisterOperation
 // constrains nothing: the search could always place it last). Calls `visit(code, sources)`
 // for each code in code order, with the code's operations in history order and its info
 // creates after them, in the order reads first observed them.
-//
-// One flat list sorted by (code, order) rather than a map of vectors: a run has thousands of
-// codes, nearly all with a single create.
+// Codes are grouped through a hash map and each group's operations chained in one flat list,
+// rather than a map of vectors keyed by copied strings: a run has thousands of codes, nearly
+// all with a single create. Only the codes themselves are sorted.
 template <typename Visit>
 void for_each_code(const std::vector<Operation>& operations, Visit&& visit) {
-    // Looked up only, never iterated: its order cannot reach the verdict.
+    // Looked up only, never iterated: their order cannot reach the verdict.
     std::unordered_map<std::string_view, const Operation*> info_create_of_url;
     for (const Operation& operation : operations) {
         if (operation.is_create() && operation.outcome == OperationType::Info && operation.value) {
             info_create_of_url.emplace(*operation.value, &operation);
         }
     }
-    struct Placed {
-        std::string_view code;
-        std::size_t order = 0;  // info creates: after every operation of the history
-        const Operation* operation = nullptr;
-        bool info = false;
+    constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
+    struct Chain {
+        std::size_t first = none;
+        std::size_t last = none;
     };
-    std::vector<Placed> placed;
-    std::size_t infos = 0;
-    for (std::size_t i = 0; i < operations.size(); ++i) {
-        const Operation& operation = operations[i];
+    struct Group {
+        std::string_view code;
+        Chain operations;  // in history order
+        Chain infos;       // info creates, in the order reads observed them (repeats included)
+    };
+    struct Link {
+        const Operation* operation = nullptr;
+        std::size_t next = none;
+    };
+    std::unordered_map<std::string_view, std::size_t> group_of_code;
+    group_of_code.reserve(operations.size());
+    std::vector<Group> groups;
+    std::vector<Link> links;
+    links.reserve(operations.size());
+    const auto group = [&](std::string_view code) -> Group& {
+        const auto [it, inserted] = group_of_code.try_emplace(code, groups.size());
+        if (inserted) groups.push_back(Group{code, {}, {}});
+        return groups[it->second];
+    };
+    const auto append = [&links](Chain& chain, const Operation* operation) {
+        links.push_back(Link{operation, none});
+        if (chain.last == none) {
+            chain.first = links.size() - 1;
+        } else {
+            links[chain.last].next = links.size() - 1;
+        }
+        chain.last = links.size() - 1;
+    };
+    for (const Operation& operation : operations) {
         if (operation.outcome != OperationType::Ok) continue;
         if (operation.is_create()) {
-            placed.push_back(Placed{operation.code, i, &operation, false});
+            append(group(operation.code).operations, &operation);
         } else if (operation.is_linearizable_read()) {
-            placed.push_back(Placed{operation.key, i, &operation, false});
+            Group& read_group = group(operation.key);
+            append(read_group.operations, &operation);
             if (!operation.value) continue;
             const auto it = info_create_of_url.find(*operation.value);
-            if (it == info_create_of_url.end()) continue;
-            placed.push_back(Placed{operation.key, operations.size() + infos++, it->second, true});
+            if (it != info_create_of_url.end()) append(read_group.infos, it->second);
         }
     }
-    std::sort(placed.begin(), placed.end(), [](const Placed& a, const Placed& b) {
-        return a.code != b.code ? a.code < b.code : a.order < b.order;
-    });
+    std::vector<std::size_t> in_code_order(groups.size());
+    for (std::size_t i = 0; i < groups.size(); ++i) in_code_order[i] = i;
+    std::sort(in_code_order.begin(), in_code_order.end(),
+              [&groups](std::size_t a, std::size_t b) { return groups[a].code < groups[b].code; });
     std::vector<const Operation*> sources;
-    for (std::size_t group = 0; group < placed.size();) {
-        std::size_t end = group + 1;
-        while (end < placed.size() && placed[end].code == placed[group].code) ++end;
+    for (const std::size_t g : in_code_order) {
         sources.clear();
-        std::size_t first_info = 0;
-        for (std::size_t i = group; i < end; ++i) {
-            if (!placed[i].info) {
-                sources.push_back(placed[i].operation);
-                first_info = sources.size();
-                continue;
-            }
+        for (std::size_t l = groups[g].operations.first; l != none; l = links[l].next) {
+            sources.push_back(links[l].operation);
+        }
+        const std::size_t first_info = sources.size();
+        for (std::size_t l = groups[g].infos.first; l != none; l = links[l].next) {
             // Each info create once per code.
-            const auto infos_so_far = sources.begin() + static_cast<std::ptrdiff_t>(first_info);
-            if (std::find(infos_so_far, sources.end(), placed[i].operation) == sources.end()) {
-                sources.push_back(placed[i].operation);
+            const auto infos = sources.begin() + static_cast<std::ptrdiff_t>(first_info);
+            if (std::find(infos, sources.end(), links[l].operation) == sources.end()) {
+                sources.push_back(links[l].operation);
             }
         }
-        visit(placed[group].code, sources);
-        group = end;
+        visit(groups[g].code, sources);
     }
 }
 

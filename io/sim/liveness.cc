@@ -4,6 +4,7 @@
 #include "core/assert.h"
 #include "core/text.h"
 #include "io/sim/linearizability.h"
+#include "io/sim/raft_properties.h"
 
 namespace raftlink::sim {
 namespace {
@@ -20,23 +21,24 @@ LivenessMonitor::LivenessMonitor(Nanos healed, Nanos bound, Nanos end)
     ASSERT_GT(bound, 0);
 }
 
-void LivenessMonitor::observe(Nanos now, bool has_leader) {
-    leader_now_ = has_leader;
-    observed_at_ = now;
-    if (!active_) return;
-    if (has_leader && now >= healed_ && now <= healed_ + bound_) leader_seen_ = true;
-}
-
-Violation LivenessMonitor::missed_leader(Nanos deadline) {
-    reported_ = true;
-    violated_at_ = deadline;
-    return Violation{
-        Violation::Kind::Liveness, "leader elected after healing",
-        concat("no leader between the heal at ", seconds(healed_), " and its deadline ",
-               seconds(deadline), " (bound ", seconds(bound_), ")")};
-}
-
-Violation LivenessMonitor::missed_request(const Operation& operation, Nanos due) {
+std::optional<Violation> LivenessMonitor::check_after_heal(Nanos time, const History& history) {
+    const Nanos deadline = healed_ + bound_;
+    // The state observed last held until `time`: a leader then was a leader at the heal time.
+    if (leader_now_ && time > healed_ && observed_at_ <= deadline) leader_seen_ = true;
+    if (time > deadline && !leader_seen_) {
+        reported_ = true;
+        violated_at_ = deadline;
+        return Violation{
+            Violation::Kind::Liveness, "leader elected after healing",
+            concat("no leader between the heal at ", seconds(healed_), " and its deadline ",
+                   seconds(deadline), " (bound ", seconds(bound_), ")")};
+    }
+    // Deadlines grow with the invocation time, so the oldest open operation's comes first.
+    const auto oldest = history.oldest_open();
+    if (!oldest) return std::nullopt;
+    const Operation& operation = history.operation(*oldest);
+    const Nanos due = liveness_deadline(operation.invoke_time, healed_, bound_);
+    if (due >= time || due > end_) return std::nullopt;
     reported_ = true;
     violated_at_ = due;
     return Violation{

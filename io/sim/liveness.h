@@ -13,7 +13,6 @@
 #include "core/types.h"
 #include "io/sim/checker.h"
 #include "io/sim/history.h"
-#include "io/sim/raft_properties.h"
 
 namespace raftlink::sim {
 
@@ -28,31 +27,25 @@ public:
     Nanos bound() const { return bound_; }
 
     /// After an event at `now`: whether an up node is leader.
-    void observe(Nanos now, bool has_leader);
+    void observe(Nanos now, bool has_leader) {
+        leader_now_ = has_leader;
+        observed_at_ = now;
+        if (!active_) return;
+        if (has_leader && now >= healed_ && now <= healed_ + bound_) leader_seen_ = true;
+    }
     /// Before the state moves on to `time` (the next event's time, or end + 1 when the run is
     /// over): the first deadline earlier than `time` that was missed, if any. Reports once.
-    /// Runs before every event, so the common case (nothing due) is inline.
+    /// Runs before every event, so the common case is inline: before the heal nothing can be
+    /// due (every deadline is later than the heal time).
     std::optional<Violation> check_before(Nanos time, const History& history) {
-        if (!active_ || reported_) return std::nullopt;
-        const Nanos deadline = healed_ + bound_;
-        // The state observed last held until `time`: a leader then was a leader at the heal
-        // time.
-        if (leader_now_ && time > healed_ && observed_at_ <= deadline) leader_seen_ = true;
-        if (time > deadline && !leader_seen_) return missed_leader(deadline);
-        // Deadlines grow with the invocation time, so the oldest open operation's comes first.
-        const auto oldest = history.oldest_open();
-        if (!oldest) return std::nullopt;
-        const Operation& operation = history.operations()[*oldest];
-        const Nanos due = liveness_deadline(operation.invoke_time, healed_, bound_);
-        if (due >= time || due > end_) return std::nullopt;
-        return missed_request(operation, due);
+        if (!active_ || reported_ || time <= healed_) return std::nullopt;
+        return check_after_heal(time, history);
     }
     /// The missed deadline of the reported violation.
     Nanos violated_at() const { return violated_at_; }
 
 private:
-    Violation missed_leader(Nanos deadline);
-    Violation missed_request(const Operation& operation, Nanos due);
+    std::optional<Violation> check_after_heal(Nanos time, const History& history);
 
     Nanos healed_;
     Nanos bound_;
