@@ -148,7 +148,7 @@ raft::PersistentState Cluster::NodeStorage::load() { return cluster_.nodes_[inde
 
 void Cluster::NodeStorage::write(WriteBatch batch, std::function<void()> on_durable) {
     const std::uint64_t incarnation = cluster_.incarnation(index_);
-    cluster_.nodes_[index_]->disk->write(
+    cluster_.nodes_[index_]->disk->write_then(
         std::move(batch), [this, incarnation, done = std::move(on_durable)]() mutable {
             cluster_.dispatch(index_, incarnation, std::move(done));
         });
@@ -432,11 +432,17 @@ std::uint64_t Cluster::incarnation(std::size_t index) const {
 }
 
 std::optional<std::size_t> Cluster::leader() const {
+    // The simulator asks after every event, so this reads the nodes directly.
     std::optional<std::size_t> best;
+    Term best_term;
     for (std::size_t i = 0; i < nodes_.size(); ++i) {
-        const Replica* r = replica(i);
+        const Replica* r = nodes_[i]->replica.get();
         if (r == nullptr || r->node().role() != raft::Role::Leader) continue;
-        if (!best || r->node().current_term() > replica(*best)->node().current_term()) best = i;
+        const Term term = r->node().current_term();
+        if (!best || term > best_term) {
+            best = i;
+            best_term = term;
+        }
     }
     return best;
 }

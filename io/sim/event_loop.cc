@@ -2,7 +2,6 @@
 #include "io/sim/event_loop.h"
 
 #include <algorithm>
-#include <limits>
 #include <utility>
 
 #include "core/assert.h"
@@ -14,20 +13,20 @@ Nanos EventLoop::next_time() const {
     return heap_.front().time;
 }
 
-void EventLoop::at(Nanos time, Action action) {
-    ASSERT(static_cast<bool>(action));
-    std::uint32_t slot = 0;
+std::uint32_t EventLoop::schedule(Nanos time) {
     if (free_slots_.empty()) {
-        ASSERT_LT(actions_.size(), std::size_t{std::numeric_limits<std::uint32_t>::max()});
-        slot = static_cast<std::uint32_t>(actions_.size());
-        actions_.push_back(std::move(action));
-    } else {
-        slot = free_slots_.back();
-        free_slots_.pop_back();
-        actions_[slot] = std::move(action);
+        ASSERT_LT(chunks_.size(), std::size_t{1} << (slot_bits - chunk_bits));
+        const auto first = static_cast<std::uint32_t>(chunks_.size()) << chunk_bits;
+        chunks_.push_back(std::make_unique<Action[]>(chunk_slots));
+        // Lowest slot on top; which slot an event gets never affects the order of events.
+        for (std::uint32_t i = chunk_slots; i > 0; --i) free_slots_.push_back(first + i - 1);
     }
-    heap_.push_back(Event{std::max(time, now_), next_sequence_++, slot});
+    const std::uint32_t slot = free_slots_.back();
+    free_slots_.pop_back();
+    ASSERT_LE(next_sequence_, sequence_max);
+    heap_.push_back(Event{std::max(time, now_), next_sequence_++ << slot_bits | slot});
     std::push_heap(heap_.begin(), heap_.end(), Later{});
+    return slot;
 }
 
 void EventLoop::run_next() {
@@ -38,10 +37,12 @@ void EventLoop::run_next() {
     ASSERT_GE(event.time, now_);
     now_ = event.time;
     ++events_run_;
-    // Out of its slot first: the action may schedule events, which may grow actions_.
-    Action action = std::move(actions_[event.slot]);
-    free_slots_.push_back(event.slot);
+    // In its slot: chunks never move, and the slot is not free until the action is done.
+    const std::uint32_t slot = event.slot();
+    Action& action = slot_action(slot);
     action();
+    action.reset();
+    free_slots_.push_back(slot);
 }
 
 }  // namespace raftlink::sim

@@ -14,11 +14,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <new>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "core/assert.h"
 #include "core/types.h"
 
 namespace raftlink::sim {
@@ -51,6 +53,16 @@ public:
     void reset() {
         if (operations_ != nullptr) operations_->destroy(storage());
         operations_ = nullptr;
+    }
+    /// Replaces the closure with `function`, built in place (an Action is moved in).
+    template <typename F>
+    void assign(F&& function) {
+        if constexpr (std::is_same_v<std::decay_t<F>, Action>) {
+            *this = std::move(function);
+        } else {
+            reset();
+            emplace<std::decay_t<F>>(std::forward<F>(function));
+        }
     }
 
 private:
@@ -119,30 +131,56 @@ public:
     /// The time of the next event. Precondition: !empty().
     Nanos next_time() const;
 
-    /// Schedules `action` at `time`; a time in the past runs at the current time.
-    void at(Nanos time, Action action);
-    void after(Nanos delay, Action action) { at(now_ + delay, std::move(action)); }
+    /// Schedules `action` (a callable or an Action) at `time`; a time in the past runs at the
+    /// current time. A callable is built in its slot, not moved there.
+    template <typename F>
+    void at(Nanos time, F&& action) {
+        if constexpr (std::is_same_v<std::decay_t<F>, Action>) ASSERT(static_cast<bool>(action));
+        slot_action(schedule(time)).assign(std::forward<F>(action));
+    }
+    template <typename F>
+    void after(Nanos delay, F&& action) {
+        at(now_ + delay, std::forward<F>(action));
+    }
     /// Runs the next event. Precondition: !empty().
     void run_next();
 
 private:
+    /// Slots live in chunks that never move, so that an event runs in its slot while it
+    /// schedules others (which may add a chunk).
+    static constexpr std::uint32_t chunk_bits = 8;
+    static constexpr std::uint32_t chunk_slots = std::uint32_t{1} << chunk_bits;
+
+    /// Takes a free slot and queues it at `time`; the caller fills the slot.
+    std::uint32_t schedule(Nanos time);
+    Action& slot_action(std::uint32_t slot) {
+        return chunks_[slot >> chunk_bits][slot & (chunk_slots - 1)];
+    }
+
+    /// A slot number takes the low slot_bits of Event::order, the insertion sequence the
+    /// rest: ordering by `order` is ordering by sequence, and the heap moves 16-byte records.
+    static constexpr unsigned slot_bits = 26;
+    static constexpr std::uint64_t sequence_max = (std::uint64_t{1} << (64 - slot_bits)) - 1;
     struct Event {
         Nanos time;
-        std::uint64_t sequence;
-        std::uint32_t slot;  // in actions_
+        std::uint64_t order;  // sequence << slot_bits | slot
+        std::uint32_t slot() const {
+            return static_cast<std::uint32_t>(order & ((std::uint64_t{1} << slot_bits) - 1));
+        }
     };
     /// The heap's order (a max-heap of "later", so the earliest event is on top). A type
     /// rather than a function, so that the heap operations inline the comparison.
     struct Later {
         bool operator()(const Event& a, const Event& b) const {
             if (a.time != b.time) return a.time > b.time;
-            return a.sequence > b.sequence;
+            return a.order > b.order;
         }
     };
 
     std::vector<Event> heap_;
-    /// Closures of scheduled events by slot; free_slots_ lists the slots not in use.
-    std::vector<Action> actions_;
+    /// Closures of scheduled events by slot (see slot_action()); free_slots_ lists the slots
+    /// not in use.
+    std::vector<std::unique_ptr<Action[]>> chunks_;
     std::vector<std::uint32_t> free_slots_;
     Nanos now_ = 0;
     std::uint64_t next_sequence_ = 0;

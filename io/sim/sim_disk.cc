@@ -38,20 +38,24 @@ raft::PersistentState SimDisk::load() {
 }
 
 void SimDisk::write(WriteBatch batch, std::function<void()> on_durable) {
+    write_then(std::move(batch), std::move(on_durable));
+}
+
+SimDisk::PendingWrite& SimDisk::schedule_write(WriteBatch&& batch) {
     ASSERT_EQ(torn_bytes_, 0U);
     const std::uint64_t sequence = fsyncs_ + pending_.size() + 1;
     raft::EncodedBatch encoded = raft::encode_batch(sequence, batch.hard_state, batch.entries);
-    pending_.push_back(PendingWrite{sequence, std::move(encoded), std::move(batch)});
+    pending_.push_back(PendingWrite{sequence, std::move(encoded), std::move(batch), Action()});
 
     const Nanos completion =
         std::max(last_completion_, loop_.now() + sample_latency(fsync_latency_, prng_));
     last_completion_ = completion;
     const std::uint64_t epoch = epoch_;
-    loop_.at(completion, [this, epoch, sequence, done = std::move(on_durable)]() {
+    loop_.at(completion, [this, epoch, sequence]() {
         if (epoch != epoch_) return;  // lost in a crash
         write_done(sequence);
-        done();
     });
+    return pending_.back();
 }
 
 void SimDisk::write_done(std::uint64_t sequence) {
@@ -73,6 +77,7 @@ void SimDisk::write_done(std::uint64_t sequence) {
     acknowledged_bytes_ = image_.size();
     apply_to_acknowledged(std::move(write.batch));
     ++fsyncs_;
+    write.on_durable();
 }
 
 void SimDisk::apply_to_acknowledged(WriteBatch&& batch) {

@@ -38,6 +38,12 @@ public:
     /// fsync completes, never before an earlier write's. Precondition: no torn tail is
     /// pending (after a tearing crash, load() runs before the next write).
     void write(WriteBatch batch, std::function<void()> on_durable) override;
+    /// write() with any callable (held inline up to Action::inline_bytes), so that a caller
+    /// that wraps the callback does not pay for a second std::function.
+    template <typename F>
+    void write_then(WriteBatch&& batch, F&& on_durable) {
+        schedule_write(std::move(batch)).on_durable.assign(std::forward<F>(on_durable));
+    }
 
     /// The process died: writes not yet fsynced are lost and their callbacks never run. With
     /// probability `torn_write_ratio` (0..1) the oldest of them is torn: a random prefix of its
@@ -74,11 +80,16 @@ private:
         std::uint64_t sequence = 0;
         raft::EncodedBatch encoded;
         WriteBatch batch;
+        /// Runs when the fsync completes; destroyed unrun if a crash loses the write.
+        Action on_durable;
     };
 
     /// A record of an acknowledged batch, for corrupt(); its offset is in image coordinates.
     using StoredRecord = raft::RecordExtent;
 
+    /// Encodes `batch`, queues it and schedules its completion; the caller fills in the
+    /// callback of the returned write before anything else runs.
+    PendingWrite& schedule_write(WriteBatch&& batch);
     void write_done(std::uint64_t sequence);
     void apply_to_acknowledged(WriteBatch&& batch);
 

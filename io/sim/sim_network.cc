@@ -33,7 +33,7 @@ bool SimNetwork::in_range(const raft::Message& message) const {
            message.to.value >= 1 && message.to.value <= node_count_;
 }
 
-std::uint32_t SimNetwork::park(raft::Message message) {
+std::uint32_t SimNetwork::park(raft::Message&& message) {
     if (free_slots_.empty()) {
         in_flight_.push_back(std::move(message));
         return static_cast<std::uint32_t>(in_flight_.size() - 1);
@@ -73,7 +73,8 @@ void SimNetwork::send(raft::Message message) {
     if (twice) ++duplicated_;
     for (int copy = 0; copy < copies; ++copy) {
         // The last copy takes the message itself.
-        const std::uint32_t slot = copy + 1 < copies ? park(message) : park(std::move(message));
+        const std::uint32_t slot =
+            copy + 1 < copies ? park(raft::Message(message)) : park(std::move(message));
         loop_.after(sample_link_delay(from, to),
                     [this, slot, from, to]() { arrive(slot, from, to); });
     }

@@ -60,7 +60,7 @@ private:
     bool in_range(const raft::Message& message) const;
     /// Keeps `message` until its delivery event; returns its slot. The event carries only the
     /// slot, so scheduling a message copies no entries.
-    std::uint32_t park(raft::Message message);
+    std::uint32_t park(raft::Message&& message);
     raft::Message unpark(std::uint32_t slot);
     void arrive(std::uint32_t slot, std::size_t from, std::size_t to);
 
