@@ -89,31 +89,47 @@ std::uint8_t* put_entry(std::uint8_t* out, const Entry& entry) {
     });
 }
 
-// One record as found in the image. `problem` is empty when the frame and checksum are good.
+// One record as found in the image. `problem` is None when the frame and checksum are good;
+// its words are built only for an error (recovery reads every record of every restart).
+enum class RecordProblem : std::uint8_t { None, CutShort, LengthMisfit, Checksum };
+
 struct RawRecord {
     std::uint8_t type = 0;
     ByteView payload;
     std::size_t bytes = 0;
-    std::string problem;
+    RecordProblem problem = RecordProblem::None;
+    std::size_t length = 0;  // the length field, for LengthMisfit
 };
+
+std::string problem_text(const RawRecord& record) {
+    switch (record.problem) {
+        case RecordProblem::None: break;
+        case RecordProblem::CutShort: return "the record is cut short";
+        case RecordProblem::LengthMisfit:
+            return concat("the record's length ", record.length, " does not fit its batch");
+        case RecordProblem::Checksum: return "the record fails its checksum";
+    }
+    UNREACHABLE();
+}
 
 // Reads the record at `offset` of `region`; it must lie wholly inside the region.
 RawRecord read_record(ByteView region, std::size_t offset) {
     RawRecord record;
     const std::size_t left = region.size() - offset;
     if (left < record_overhead_bytes) {
-        record.problem = "the record is cut short";
+        record.problem = RecordProblem::CutShort;
         return record;
     }
     const std::size_t length = read_u32(region, offset);
     if (length == 0 || length > left - length_field_bytes - checksum_bytes) {
-        record.problem = concat("the record's length ", length, " does not fit its batch");
+        record.problem = RecordProblem::LengthMisfit;
+        record.length = length;
         return record;
     }
     record.bytes = length_field_bytes + length + checksum_bytes;
     const ByteView covered = region.subspan(offset, length_field_bytes + length);
     if (crc32c(covered) != read_u32(region, offset + length_field_bytes + length)) {
-        record.problem = "the record fails its checksum";
+        record.problem = RecordProblem::Checksum;
         return record;
     }
     record.type = region[offset + length_field_bytes];
@@ -140,7 +156,9 @@ Result<BatchHeader> read_header(ByteView image, std::size_t offset, std::uint64_
     const ByteView region = image.subspan(offset, batch_header_bytes);
     const RawRecord raw = read_record(region, 0);
     const auto name = [expected] { return concat("the header of batch ", expected); };
-    if (!raw.problem.empty()) return corrupt_at(offset, concat(name(), ": ", raw.problem));
+    if (raw.problem != RecordProblem::None) {
+        return corrupt_at(offset, concat(name(), ": ", problem_text(raw)));
+    }
     if (raw.type != static_cast<std::uint8_t>(RecordType::BatchHeader)) {
         return corrupt_at(offset, concat(name(), " has record type ", unsigned{raw.type}));
     }
@@ -231,8 +249,8 @@ std::optional<Error> apply_body(ByteView image, std::size_t body_start, const Ba
         const RawRecord raw = read_record(body, offset);
         // Named only for a message: recovery reads every record of every restart.
         const auto name = [&] { return concat("record ", ordinal, " of batch ", header.sequence); };
-        if (!raw.problem.empty()) {
-            return corrupt_at(body_start + offset, concat(name(), ": ", raw.problem));
+        if (raw.problem != RecordProblem::None) {
+            return corrupt_at(body_start + offset, concat(name(), ": ", problem_text(raw)));
         }
         auto error = apply_record(raw, body_start + offset, name, previous, recovery);
         if (error) return error;

@@ -8,11 +8,6 @@
 
 namespace raftlink::sim {
 
-Nanos EventLoop::next_time() const {
-    ASSERT(!heap_.empty());
-    return heap_.front().time;
-}
-
 std::uint32_t EventLoop::schedule(Nanos time) {
     if (free_slots_.empty()) {
         ASSERT_LT(chunks_.size(), std::size_t{1} << (slot_bits - chunk_bits));
@@ -24,16 +19,18 @@ std::uint32_t EventLoop::schedule(Nanos time) {
     const std::uint32_t slot = free_slots_.back();
     free_slots_.pop_back();
     ASSERT_LE(next_sequence_, sequence_max);
-    heap_.push_back(Event{std::max(time, now_), next_sequence_++ << slot_bits | slot});
-    std::push_heap(heap_.begin(), heap_.end(), Later{});
+    const Nanos due = std::max(time, now_);
+    std::vector<Event>& heap = due - now_ <= near_horizon ? near_ : far_;
+    heap.push_back(Event{due, next_sequence_++ << slot_bits | slot});
+    std::push_heap(heap.begin(), heap.end(), Later{});
     return slot;
 }
 
 void EventLoop::run_next() {
-    ASSERT(!heap_.empty());
-    std::pop_heap(heap_.begin(), heap_.end(), Later{});
-    const Event event = heap_.back();
-    heap_.pop_back();
+    std::vector<Event>& heap = next_is_far() ? far_ : near_;
+    std::pop_heap(heap.begin(), heap.end(), Later{});
+    const Event event = heap.back();
+    heap.pop_back();
     ASSERT_GE(event.time, now_);
     now_ = event.time;
     ++events_run_;

@@ -6,10 +6,10 @@
 // Virtual time only moves forward, and only when the next event runs.
 //
 // A run schedules a few events per message, write and request, so the queue is built to cost
-// little per event: the heap orders small plain records (time, sequence, slot), and each
-// event's closure waits in a slot of its own (reused once it has run) without a heap
-// allocation when it fits in an Action's inline buffer, as every closure on the simulator's
-// hot paths does.
+// little per event: two heaps (events due soon, events due later) order small plain records
+// (time, sequence, slot), and each event's closure is built in a slot of its own (reused once
+// it has run) and runs there, without a heap allocation when it fits in an Action's inline
+// buffer, as every closure on the simulator's hot paths does.
 #pragma once
 
 #include <cstddef>
@@ -51,7 +51,10 @@ public:
     void operator()() { operations_->invoke(storage()); }
     explicit operator bool() const { return operations_ != nullptr; }
     void reset() {
-        if (operations_ != nullptr) operations_->destroy(storage());
+        // Most closures capture plain values and have no destructor to call.
+        if (operations_ != nullptr && operations_->destroy != nullptr) {
+            operations_->destroy(storage());
+        }
         operations_ = nullptr;
     }
     /// Replaces the closure with `function`, built in place (an Action is moved in).
@@ -69,7 +72,7 @@ private:
     struct Operations {
         void (*invoke)(void* self);
         void (*move)(void* source, void* target);  // leaves `source` destroyed
-        void (*destroy)(void* self);
+        void (*destroy)(void* self);  // null: nothing to do
     };
 
     template <typename F>
@@ -86,7 +89,9 @@ private:
                     ::new (target) F(std::move(*static_cast<F*>(source)));
                     static_cast<F*>(source)->~F();
                 },
-                [](void* self) { static_cast<F*>(self)->~F(); }};
+                std::is_trivially_destructible_v<F>
+                    ? nullptr
+                    : +[](void* self) { static_cast<F*>(self)->~F(); }};
             return &operations;
         } else {
             static constexpr Operations operations{
@@ -127,9 +132,9 @@ public:
     Nanos now() const { return now_; }
     /// How many events have run so far (the "event number" in failure reports).
     std::uint64_t events_run() const { return events_run_; }
-    bool empty() const { return heap_.empty(); }
+    bool empty() const { return near_.empty() && far_.empty(); }
     /// The time of the next event. Precondition: !empty().
-    Nanos next_time() const;
+    Nanos next_time() const { return (next_is_far() ? far_ : near_).front().time; }
 
     /// Schedules `action` (a callable or an Action) at `time`; a time in the past runs at the
     /// current time. A callable is built in its slot, not moved there.
@@ -177,7 +182,20 @@ private:
         }
     };
 
-    std::vector<Event> heap_;
+    /// Two heaps, split by how far ahead an event was scheduled: most events (messages,
+    /// fsyncs) are due within a few milliseconds, while the heap otherwise fills with
+    /// timeouts and timers due much later, which a near event would climb past. The next
+    /// event is the earlier of the two tops, so the split never changes the order.
+    static constexpr Nanos near_horizon = 10 * nanos_per_ms;
+    std::vector<Event> near_;
+    std::vector<Event> far_;
+    /// Whether far_ holds the next event. Precondition: !empty().
+    bool next_is_far() const {
+        ASSERT(!empty());
+        if (far_.empty()) return false;
+        if (near_.empty()) return true;
+        return Later{}(near_.front(), far_.front());
+    }
     /// Closures of scheduled events by slot (see slot_action()); free_slots_ lists the slots
     /// not in use.
     std::vector<std::unique_ptr<Action[]>> chunks_;
