@@ -35,19 +35,27 @@ bool SimNetwork::in_range(const raft::Message& message) const {
 
 std::uint32_t SimNetwork::park(raft::Message&& message) {
     if (free_slots_.empty()) {
-        in_flight_.push_back(std::move(message));
-        return static_cast<std::uint32_t>(in_flight_.size() - 1);
+        const auto first = static_cast<std::uint32_t>(in_flight_.size()) << chunk_bits;
+        in_flight_.push_back(std::make_unique<std::optional<raft::Message>[]>(chunk_slots));
+        // Lowest slot on top; which slot a message gets never affects the run.
+        for (std::uint32_t i = chunk_slots; i > 0; --i) free_slots_.push_back(first + i - 1);
     }
     const std::uint32_t slot = free_slots_.back();
     free_slots_.pop_back();
-    in_flight_[slot] = std::move(message);
+    parked(slot).emplace(std::move(message));
     return slot;
 }
 
-raft::Message SimNetwork::unpark(std::uint32_t slot) {
-    raft::Message message = std::move(in_flight_[slot]);
+void SimNetwork::deliver_parked(std::uint32_t slot, bool drop) {
+    std::optional<raft::Message>& message = parked(slot);
+    ASSERT(message.has_value());
+    if (drop) {
+        ++dropped_;
+    } else if (deliver_(std::move(*message))) {
+        ++delivered_;
+    }
+    message.reset();
     free_slots_.push_back(slot);
-    return message;
 }
 
 void SimNetwork::send(raft::Message message) {
@@ -55,7 +63,7 @@ void SimNetwork::send(raft::Message message) {
     // A message with an id outside the cluster goes nowhere; the delivery function says so.
     if (!in_range(message)) {
         loop_.after(sample_delay(), [this, slot = park(std::move(message))]() {
-            if (deliver_(unpark(slot))) ++delivered_;
+            deliver_parked(slot, false);
         });
         return;
     }
@@ -81,13 +89,8 @@ void SimNetwork::send(raft::Message message) {
 }
 
 void SimNetwork::arrive(std::uint32_t slot, std::size_t from, std::size_t to) {
-    raft::Message message = unpark(slot);
     // A cut that began while the message was in flight drops it too.
-    if (blocked(from, to)) {
-        ++dropped_;
-        return;
-    }
-    if (deliver_(std::move(message))) ++delivered_;
+    deliver_parked(slot, blocked(from, to));
 }
 
 Nanos SimNetwork::sample_delay() { return sample_latency(latency_, prng_); }

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -61,8 +62,13 @@ private:
     /// Keeps `message` until its delivery event; returns its slot. The event carries only the
     /// slot, so scheduling a message copies no entries.
     std::uint32_t park(raft::Message&& message);
-    raft::Message unpark(std::uint32_t slot);
+    /// Hands the message in `slot` to the delivery function (unless `drop`), then frees the
+    /// slot. The message is delivered from its slot, without a move.
+    void deliver_parked(std::uint32_t slot, bool drop);
     void arrive(std::uint32_t slot, std::size_t from, std::size_t to);
+    std::optional<raft::Message>& parked(std::uint32_t slot) {
+        return in_flight_[slot >> chunk_bits][slot & (chunk_slots - 1)];
+    }
 
     EventLoop& loop_;
     std::size_t node_count_;
@@ -73,8 +79,11 @@ private:
     double duplicate_ratio_;
     Prng prng_;
     Deliver deliver_;
-    /// Messages in flight by slot; free_slots_ lists the slots not in use.
-    std::vector<raft::Message> in_flight_;
+    /// Messages in flight by slot (see parked()), in chunks that never move, as a delivery
+    /// sends messages that may need a new chunk; free_slots_ lists the slots not in use.
+    static constexpr std::uint32_t chunk_bits = 6;
+    static constexpr std::uint32_t chunk_slots = std::uint32_t{1} << chunk_bits;
+    std::vector<std::unique_ptr<std::optional<raft::Message>[]>> in_flight_;
     std::vector<std::uint32_t> free_slots_;
     /// Active cuts by id (ordered, so that iteration is deterministic), and per directed link
     /// how many of them block it.
