@@ -50,8 +50,10 @@ Outcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     LivenessMonitor liveness(healed_at, window, scenario.duration);
 
     std::optional<std::size_t> leader;
-    while (!loop.empty() && loop.next_time() <= scenario.duration) {
-        if (auto late = liveness.check_before(loop.next_time(), history)) {
+    while (!loop.empty()) {
+        const Nanos next = loop.next_time();
+        if (next > scenario.duration) break;
+        if (auto late = liveness.check_before(next, history)) {
             reported = late;
             outcome.failed_at = liveness.violated_at();
             outcome.failed_event = loop.events_run();
