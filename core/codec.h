@@ -23,6 +23,8 @@ public:
     /// A u32 length prefix followed by the bytes.
     void bytes(ByteView value);
     void string(std::string_view value);
+    /// Reserves room for `total` bytes, for a writer that knows its encoding's size.
+    void reserve(std::size_t total) { buffer_.reserve(total); }
 
     const Bytes& buffer() const { return buffer_; }
     Bytes take() { return std::move(buffer_); }

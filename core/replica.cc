@@ -91,12 +91,14 @@ std::optional<service::ShortenResponse> Replica::refusal(const service::ShortenR
 }
 
 void Replica::shorten(service::ShortenRequest request, service::ShortenDone done) {
-    std::vector<ShortenCall> calls;
-    calls.push_back(ShortenCall{std::move(request), std::move(done)});
-    shorten(std::move(calls));
+    // A batch of one, without a vector to hold it.
+    ShortenCall call{std::move(request), std::move(done)};
+    shorten_calls(std::span<ShortenCall>(&call, 1));
 }
 
-void Replica::shorten(std::vector<ShortenCall> calls) {
+void Replica::shorten(std::vector<ShortenCall> calls) { shorten_calls(calls); }
+
+void Replica::shorten_calls(std::span<ShortenCall> calls) {
     // Refusals are answered only after the valid creates are registered, so that a callback
     // that re-enters the replica finds it consistent.
     std::vector<std::pair<service::ShortenDone, service::ShortenResponse>> refused;
@@ -254,20 +256,23 @@ void Replica::on_durable(std::uint64_t write_id) {
 void Replica::apply(const raft::Entry& entry) {
     if (entry.data.empty()) {
         store_.apply_noop(entry.index);
-        pending_.on_applied(entry, nullptr);
+        pending_.on_applied(entry, store_, nullptr);
         return;
     }
     const auto command = fsm::decode_command_view(entry.data);
     // Only a leader writes entries, and it encodes them itself: a committed entry that does
     // not decode means memory or storage corruption got past the checksums.
     ASSERT(command.ok());
-    const fsm::CreateResult created = store_.apply(entry.index, command.value());
+    const auto* create = std::get_if<fsm::CreateUrlView>(&command.value());
+    ASSERT(create != nullptr);
+    const fsm::Applied created = store_.apply_create(entry.index, *create);
     if (config_.raft.trace_enabled) {
+        const fsm::UrlRecord record = store_.record(created.record_index);
         trace(concat("Applied log entry at index ", entry.index));
-        trace(concat("FSM: Added new URL mapping: ", created.record.code, " -> ",
-                     created.record.url, created.deduplicated ? " (idempotent retry)" : ""));
+        trace(concat("FSM: Added new URL mapping: ", record.code, " -> ", record.url,
+                     created.deduplicated ? " (idempotent retry)" : ""));
     }
-    pending_.on_applied(entry, &created);
+    pending_.on_applied(entry, store_, &created);
 }
 
 void Replica::forward_trace() {

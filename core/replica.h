@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -112,6 +113,8 @@ private:
     /// accepted before it, as the answer to give; nullopt if it can.
     std::optional<service::ShortenResponse> refusal(const service::ShortenRequest& request,
                                                     std::size_t batched) const;
+    /// Both shorten()s: `calls` stay owned by the caller until this returns.
+    void shorten_calls(std::span<ShortenCall> calls);
     void pump();
     void on_durable(std::uint64_t write_id);
     void apply(const raft::Entry& entry);

@@ -22,6 +22,11 @@ enum class CommandTag : std::uint8_t {
     CreateUrl = 1,
 };
 
+/// The bytes encode_fields() writes.
+std::size_t fields_size(const CreateUrl& create) {
+    return 1 + 4 + create.url.size() + 4 + create.idempotency_key.size() + 8;
+}
+
 void encode_fields(ByteWriter& writer, const CreateUrl& create) {
     // The service validates requests against these bounds before proposing, so an oversized
     // field here is a programmer error, not bad input; decode checks the same bounds (a pair).
@@ -33,31 +38,31 @@ void encode_fields(ByteWriter& writer, const CreateUrl& create) {
     writer.i64(create.created_at_ms);
 }
 
-/// Reads one length-prefixed string and checks it against `length_max`. A length prefix that
-/// points past the end of the payload is Malformed (truncated); a complete field that is too
-/// long is OutOfRange. The value is a view into the payload: nothing is copied or allocated,
-/// whatever the prefix claims, and the reader checks the remaining length first.
-Result<std::string_view> read_bounded_string(ByteReader& reader, std::size_t length_max,
-                                             const char* field) {
-    const std::string_view value = reader.string_view(std::numeric_limits<std::uint32_t>::max());
-    if (!reader.ok()) {
-        return make_error(ErrorCode::Malformed, std::string("command truncated in ") + field);
-    }
-    if (value.size() > length_max) {
-        return make_error(ErrorCode::OutOfRange, std::string("command ") + field + " too long");
-    }
-    return value;
+Error truncated_in(const char* field) {
+    return make_error(ErrorCode::Malformed, std::string("command truncated in ") + field);
 }
 
-Result<CommandView> decode_create_url(ByteReader& reader) {
-    CreateUrlView create;
-    const auto url = read_bounded_string(reader, url_bytes_max, "url");
-    if (!url) return url.error();
-    create.url = url.value();
+Error too_long(const char* field) {
+    return make_error(ErrorCode::OutOfRange, std::string("command ") + field + " too long");
+}
 
-    const auto key = read_bounded_string(reader, idempotency_key_bytes_max, "idempotency key");
-    if (!key) return key.error();
-    create.idempotency_key = key.value();
+/// Each length-prefixed string is a view into the payload: nothing is copied or allocated,
+/// whatever the prefix claims, and the reader checks the remaining length first. A length
+/// prefix that points past the end of the payload is Malformed (truncated); a complete field
+/// that is too long is OutOfRange. Every replica decodes every entry it applies, so the
+/// fields are checked in line rather than through a Result per field.
+Result<CommandView> decode_create_url(ByteReader& reader) {
+    constexpr std::uint32_t unbounded = std::numeric_limits<std::uint32_t>::max();
+    CreateUrlView create;
+    create.url = reader.string_view(unbounded);
+    if (!reader.ok()) return truncated_in("url");
+    if (create.url.size() > url_bytes_max) return too_long("url");
+
+    create.idempotency_key = reader.string_view(unbounded);
+    if (!reader.ok()) return truncated_in("idempotency key");
+    if (create.idempotency_key.size() > idempotency_key_bytes_max) {
+        return too_long("idempotency key");
+    }
 
     create.created_at_ms = reader.i64();
     if (!reader.ok()) {
@@ -81,10 +86,14 @@ Result<CommandView> decode_fields(std::uint8_t tag, ByteReader& reader) {
 
 Bytes encode_command(const Command& command) {
     ByteWriter writer;
+    // The exact size, so that the payload is allocated once rather than grown byte by byte.
+    const std::size_t size =
+        1 + std::visit([](const auto& alternative) { return fields_size(alternative); }, command);
+    writer.reserve(size);
     writer.u8(command_format_version);
     std::visit([&writer](const auto& alternative) { encode_fields(writer, alternative); },
                command);
-    ASSERT_GE(writer.buffer().size(), std::size_t{2});
+    ASSERT_EQ(writer.buffer().size(), size);
     return writer.take();
 }
 

@@ -119,28 +119,33 @@ CreateResult UrlStore::apply(LogIndex index, const Command& command) {
 }
 
 CreateResult UrlStore::apply(LogIndex index, const CommandView& command) {
-    ASSERT_EQ(index, applied_index_ + 1);
     const auto* create = std::get_if<CreateUrlView>(&command);
     ASSERT(create != nullptr);
+    const Applied applied = apply_create(index, *create);
+    return CreateResult{record(applied.record_index), applied.deduplicated};
+}
+
+Applied UrlStore::apply_create(LogIndex index, const CreateUrlView& create) {
+    ASSERT_EQ(index, applied_index_ + 1);
     // The command was decoded (or built by the service) within these bounds.
-    ASSERT_LE(create->url.size(), url_bytes_max);
-    ASSERT_LE(create->idempotency_key.size(), idempotency_key_bytes_max);
+    ASSERT_LE(create.url.size(), url_bytes_max);
+    ASSERT_LE(create.idempotency_key.size(), idempotency_key_bytes_max);
 
     // A retry, or a duplicate proposal after a leader change, applies the same command at a
     // later index; the key makes it return the first create's record instead of a new code.
     // Deduplicated applies still advance applied_index: every entry is applied exactly once.
     applied_index_ = index;
-    if (!create->idempotency_key.empty()) {
-        const auto known = index_by_key_.find(create->idempotency_key);
-        if (known != index_by_key_.end()) return CreateResult{record_at(known->second), true};
+    const bool keyed = !create.idempotency_key.empty();
+    const std::size_t hash = keyed ? key_hash(create.idempotency_key) : 0;
+    if (keyed) {
+        const KeyEntry* known = find_key(create.idempotency_key, hash);
+        if (known != nullptr) return Applied{known->index, true};
     }
 
-    insert_record(index, create->url, create->created_at_ms);
-    if (!create->idempotency_key.empty()) insert_key(index, create->idempotency_key);
-    ASSERT_EQ(index_by_key_.size(), keys_by_index_.size());
-    return CreateResult{UrlRecord{codes_.code_for(index), std::string(create->url), index,
-                                  create->created_at_ms},
-                        false};
+    insert_record(index, create.url, create.created_at_ms);
+    if (keyed) insert_key(index, create.idempotency_key, hash);
+    ASSERT_EQ(key_numbers_by_hash_.size(), keys_.size());
+    return Applied{index, false};
 }
 
 void UrlStore::apply_noop(LogIndex index) {
@@ -202,7 +207,7 @@ std::string_view UrlStore::url_of(const Slot& slot) const {
     return std::string_view(block.data() + offset, length);
 }
 
-UrlRecord UrlStore::record_at(LogIndex index) const {
+UrlRecord UrlStore::record(LogIndex index) const {
     const Slot* slot = slot_at(index);
     ASSERT(slot != nullptr && slot->block != absent_block);
     return UrlRecord{codes_.code_for(index), std::string(url_of(*slot)), index,
@@ -245,22 +250,52 @@ void UrlStore::insert_record(LogIndex index, std::string_view url, std::int64_t 
     last_record_index_ = index;
 }
 
-void UrlStore::insert_key(LogIndex index, std::string_view key) {
-    ASSERT(!key.empty());
-    ASSERT(has_record(index));
-    const bool key_fresh = index_by_key_.emplace(key, index).second;
-    ASSERT(key_fresh);
-    ASSERT(keys_by_index_.empty() || keys_by_index_.back().first < index);
-    keys_by_index_.emplace_back(index, key);
-    // One insertion per call, so one eviction restores the bound.
-    if (keys_by_index_.size() > idempotency_keys_max) {
-        const auto& oldest = keys_by_index_.front();
-        ASSERT_LT(oldest.first, index);
-        index_by_key_.erase(oldest.second);
-        keys_by_index_.pop_front();
+const UrlStore::KeyEntry* UrlStore::find_key(std::string_view key, std::size_t hash) const {
+    const auto [first, last] = key_numbers_by_hash_.equal_range(hash);
+    for (auto candidate = first; candidate != last; ++candidate) {
+        ASSERT_GE(candidate->second, keys_dropped_);
+        const KeyEntry& entry = keys_[candidate->second - keys_dropped_];
+        if (key_of(entry) == key) {
+            return &entry;
+        }
     }
-    ASSERT_LE(keys_by_index_.size(), idempotency_keys_max);
-    ASSERT_EQ(index_by_key_.size(), keys_by_index_.size());
+    return nullptr;
+}
+
+void UrlStore::insert_key(LogIndex index, std::string_view key, std::size_t hash) {
+    ASSERT(!key.empty());
+    ASSERT_LE(key.size(), idempotency_key_bytes_max);
+    // Both callers know the record exists (apply has just inserted it; a snapshot's keys are
+    // checked against its records), so only the cheap part of that is checked here.
+    ASSERT_LE(index, last_record_index_);
+    ASSERT(keys_.empty() || keys_.back().index < index);
+    const std::uint64_t start = key_bytes_dropped_ + key_bytes_.size();
+    key_bytes_.insert(key_bytes_.end(), key.begin(), key.end());
+    key_numbers_by_hash_.emplace(hash, keys_dropped_ + keys_.size());
+    keys_.push_back(KeyEntry{index, start, static_cast<std::uint32_t>(key.size())});
+    // One insertion per call, so one eviction restores the bound.
+    if (keys_.size() > idempotency_keys_max) {
+        const KeyEntry& oldest = keys_.front();
+        ASSERT_LT(oldest.index, index);
+        ASSERT_EQ(oldest.start, key_bytes_evicted_);
+        const auto [first, last] = key_numbers_by_hash_.equal_range(key_hash(key_of(oldest)));
+        const auto number = std::find_if(first, last, [this](const auto& candidate) {
+            return candidate.second == keys_dropped_;
+        });
+        ASSERT(number != last);
+        key_numbers_by_hash_.erase(number);
+        key_bytes_evicted_ += oldest.length;
+        keys_.pop_front();
+        keys_dropped_++;
+        const std::uint64_t garbage = key_bytes_evicted_ - key_bytes_dropped_;
+        if (garbage >= key_bytes_.size() / 2) {
+            key_bytes_.erase(key_bytes_.begin(),
+                             key_bytes_.begin() + static_cast<std::ptrdiff_t>(garbage));
+            key_bytes_dropped_ = key_bytes_evicted_;
+        }
+    }
+    ASSERT_LE(keys_.size(), idempotency_keys_max);
+    ASSERT_EQ(key_numbers_by_hash_.size(), keys_.size());
 }
 
 template <typename Flush>
@@ -280,10 +315,10 @@ void UrlStore::write_snapshot(Flush&& flush) const {
             writer = ByteWriter();
         }
     });
-    writer.u64(keys_by_index_.size());
-    for (const auto& [index, key] : keys_by_index_) {
-        writer.u64(index.value);
-        writer.string(key);
+    writer.u64(keys_.size());
+    for (const KeyEntry& entry : keys_) {
+        writer.u64(entry.index.value);
+        writer.string(key_of(entry));
     }
     flush(writer.take());
 }
@@ -327,10 +362,11 @@ Result<UrlStore> UrlStore::decode_snapshot(ByteView snapshot) {
         if (!store.has_record(entry.index)) {
             return malformed("idempotency key without a record");
         }
-        if (store.index_by_key_.contains(entry.key)) {
+        const std::size_t hash = key_hash(entry.key);
+        if (store.find_key(entry.key, hash) != nullptr) {
             return malformed("duplicate idempotency key");
         }
-        store.insert_key(entry.index, entry.key);
+        store.insert_key(entry.index, entry.key, hash);
     }
     return store;
 }

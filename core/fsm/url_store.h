@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/assert.h"
 #include "core/fsm/commands.h"
 #include "core/fsm/short_code.h"
 #include "core/result.h"
@@ -38,6 +39,15 @@ struct CreateResult {
     bool deduplicated = false;
 };
 
+/// What applying a create did, without building its record: the replica builds the record
+/// only for a client that waits on it (UrlStore::record), not for every replica's every apply.
+struct Applied {
+    /// The record the create maps to: its own index, or the first create's when deduplicated.
+    LogIndex record_index;
+    /// True when the idempotency key was seen before and no new mapping was created.
+    bool deduplicated = false;
+};
+
 /// Bounds the idempotency table; the entry with the lowest log index is evicted first.
 constexpr std::size_t idempotency_keys_max = 1'000'000;
 
@@ -51,9 +61,14 @@ public:
     /// apply() of a command decoded as views (decode_command_view): nothing is copied but
     /// what the store keeps.
     CreateResult apply(LogIndex index, const CommandView& command);
+    /// apply() of a decoded create that builds no record (no code, no URL copy).
+    Applied apply_create(LogIndex index, const CreateUrlView& create);
     /// Applies Raft's no-op entry at `index` (it only advances applied_index()).
     void apply_noop(LogIndex index);
 
+    /// The record at `index`, built with its code. Precondition: there is one (an index an
+    /// Applied names).
+    UrlRecord record(LogIndex index) const;
     std::optional<UrlRecord> lookup(std::string_view code) const;
     /// lookup() for callers that want a pointer: the record, or null. The record is built on
     /// demand (the store keeps no UrlRecord objects), so the pointer is valid only until the
@@ -141,11 +156,27 @@ private:
     /// Writes the snapshot encoding as a series of Bytes pieces passed to `flush`.
     template <typename Flush>
     void write_snapshot(Flush&& flush) const;
-    /// The record at `index`, built with its code. Precondition: there is one.
-    UrlRecord record_at(LogIndex index) const;
-    /// Remembers that the create at `index` first used `key`, evicting the key with the lowest
-    /// index when the table is over idempotency_keys_max. Precondition: `key` is not known.
-    void insert_key(LogIndex index, std::string_view key);
+    /// A remembered idempotency key: its bytes are key_bytes_[start - key_bytes_dropped_, +length).
+    struct KeyEntry {
+        LogIndex index;
+        std::uint64_t start = 0;
+        std::uint32_t length = 0;
+    };
+    static std::size_t key_hash(std::string_view key) {
+        return std::hash<std::string_view>{}(key);
+    }
+    /// The entry of `key`, whose key_hash() is `hash`, or null if it is not remembered.
+    const KeyEntry* find_key(std::string_view key, std::size_t hash) const;
+    std::string_view key_of(const KeyEntry& entry) const {
+        ASSERT_GE(entry.start, key_bytes_dropped_);
+        ASSERT_LE(entry.start - key_bytes_dropped_ + entry.length, key_bytes_.size());
+        return std::string_view(key_bytes_.data() + (entry.start - key_bytes_dropped_),
+                                entry.length);
+    }
+    /// Remembers that the create at `index` first used `key` (whose key_hash() is `hash`),
+    /// evicting the key with the lowest index when the table is over idempotency_keys_max.
+    /// Precondition: `key` is not known (the caller has just looked it up).
+    void insert_key(LogIndex index, std::string_view key, std::size_t hash);
 
     ShortCodes codes_;  // the short-code bijection under the cluster's key
     LogIndex applied_index_{0};
@@ -159,22 +190,22 @@ private:
     LogIndex last_record_index_{0};
     // What find() returned last (find hands out a pointer, and records are built on demand).
     mutable UrlRecord found_;
-    /// Hashes std::string and std::string_view alike, so that a lookup by a view of a key does
-    /// not copy it into a string first (C++20 heterogeneous lookup).
-    struct TextHash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view text) const {
-            return std::hash<std::string_view>{}(text);
-        }
-    };
-    using IndexByText = std::unordered_map<std::string, LogIndex, TextHash, std::equal_to<>>;
-    // idempotency key -> index of the create that first used it; never iterated for output
-    // (eviction and snapshots use keys_by_index_).
-    IndexByText index_by_key_;
-    // The same keys in increasing index order: keys are remembered in apply order and the
-    // oldest is evicted first, so a queue suffices (no tree nodes to build or free; a replica
-    // rebuilds this table at every restart).
-    std::deque<std::pair<LogIndex, std::string>> keys_by_index_;
+    // The idempotency keys, in the order they were remembered (increasing index): the oldest
+    // is evicted first, so a FIFO suffices, and a snapshot lists them in index order. Their
+    // bytes are packed one after another in key_bytes_: a typical key is just longer than a
+    // short string, and a string per key cost an allocation and 32 bytes more per key (a
+    // replica rebuilds this table at every restart; a node keeps up to a million keys).
+    std::deque<KeyEntry> keys_;
+    std::uint64_t keys_dropped_ = 0;  // entries evicted from the front of keys_
+    // Evicted keys' bytes stay at the front of key_bytes_ until they are half of it, and are
+    // then erased at once: each byte is moved O(1) times, and every key stays contiguous.
+    std::vector<char> key_bytes_;
+    std::uint64_t key_bytes_dropped_ = 0;  // bytes erased from the front of key_bytes_
+    std::uint64_t key_bytes_evicted_ = 0;  // bytes of evicted keys (erased or not)
+    // key_hash(key) -> the key's number (its position in keys_ plus keys_dropped_); several
+    // keys may share a hash, so a find compares the bytes. The hash is computed once per
+    // apply, for both the find and the insert.
+    std::unordered_multimap<std::size_t, std::uint64_t> key_numbers_by_hash_;
 };
 
 }  // namespace raftlink::fsm

@@ -41,7 +41,8 @@ void PendingCreates::forget(LogIndex index, Nanos deadline) {
     }
 }
 
-void PendingCreates::on_applied(const raft::Entry& entry, const fsm::CreateResult* created) {
+void PendingCreates::on_applied(const raft::Entry& entry, const fsm::UrlStore& store,
+                                const fsm::Applied* created) {
     const auto it = by_index_.find(entry.index);
     if (it == by_index_.end()) return;
     Waiter waiter = std::move(it->second);
@@ -49,7 +50,7 @@ void PendingCreates::on_applied(const raft::Entry& entry, const fsm::CreateResul
     ShortenResponse response;
     if (entry.term == waiter.term && created != nullptr) {
         response.status = ShortenStatus::Created;
-        response.record = created->record;
+        response.record = store.record(created->record_index);
         response.deduplicated = created->deduplicated;
     } else {
         // Another leader's entry took this index (§5.3): our proposal was never committed.

@@ -28,8 +28,10 @@ public:
     /// Registers a proposal at (index, term). Precondition: !full(). A create still waiting at
     /// `index` from an earlier term was replaced and is answered NotLeader first.
     void add(LogIndex index, Term term, Nanos deadline, ShortenDone done);
-    /// The entry at `index` was applied; `created` is the store's result if it was a create.
-    void on_applied(const raft::Entry& entry, const fsm::CreateResult* created);
+    /// The entry at `index` was applied to `store`; `created` is what the store did if it was
+    /// a create. The record is built (from `store`) only for a create that a client waits for.
+    void on_applied(const raft::Entry& entry, const fsm::UrlStore& store,
+                    const fsm::Applied* created);
     /// Answers Timeout to every create whose deadline is <= now.
     void expire(Nanos now);
     /// The earliest deadline, or no deadline (INT64_MAX) when nothing waits.

@@ -259,19 +259,27 @@ TEST_SUITE("service") {
         service::PendingCreates pending;
         std::vector<service::ShortenStatus> first;
         std::vector<service::ShortenStatus> second;
+        std::string created_code;
         pending.add(LogIndex(5), Term(1), ms(100),
                     [&](const service::ShortenResponse& r) { first.push_back(r.status); });
         // The same node leads again in term 3 and proposes at index 5 again.
         pending.add(LogIndex(5), Term(3), ms(200),
-                    [&](const service::ShortenResponse& r) { second.push_back(r.status); });
+                    [&](const service::ShortenResponse& r) {
+                        second.push_back(r.status);
+                        created_code = r.record.code;
+                    });
         REQUIRE_EQ(first.size(), 1U);
         CHECK_EQ(first[0], service::ShortenStatus::NotLeader);
         CHECK(second.empty());
-        fsm::CreateResult created;
-        created.record.code = "abcdefg";
-        pending.on_applied(raft::Entry{Term(3), LogIndex(5), Bytes{1}}, &created);
+        fsm::UrlStore store(7);
+        for (std::uint64_t index = 1; index <= 5; index++) {
+            store.apply(LogIndex(index), fsm::CreateUrl{"https://a.example", "", 0});
+        }
+        const fsm::Applied created{LogIndex(5), false};
+        pending.on_applied(raft::Entry{Term(3), LogIndex(5), Bytes{1}}, store, &created);
         REQUIRE_EQ(second.size(), 1U);
         CHECK_EQ(second[0], service::ShortenStatus::Created);
+        CHECK_EQ(created_code, store.record(LogIndex(5)).code);
         pending.expire(ms(1000));  // nothing left to expire
         CHECK_EQ(first.size(), 1U);
         CHECK_EQ(pending.size(), 0U);
