@@ -144,7 +144,6 @@ Applied UrlStore::apply_create(LogIndex index, const CreateUrlView& create) {
 
     insert_record(index, create.url, create.created_at_ms);
     if (keyed) insert_key(index, create.idempotency_key, hash);
-    ASSERT_EQ(key_numbers_by_hash_.size(), keys_.size());
     return Applied{index, false};
 }
 
@@ -251,15 +250,41 @@ void UrlStore::insert_record(LogIndex index, std::string_view url, std::int64_t 
 }
 
 const UrlStore::KeyEntry* UrlStore::find_key(std::string_view key, std::size_t hash) const {
-    const auto [first, last] = key_numbers_by_hash_.equal_range(hash);
-    for (auto candidate = first; candidate != last; ++candidate) {
-        ASSERT_GE(candidate->second, keys_dropped_);
-        const KeyEntry& entry = keys_[candidate->second - keys_dropped_];
-        if (key_of(entry) == key) {
-            return &entry;
+    if (key_slots_.empty()) return nullptr;
+    for (std::size_t at = hash & key_slot_mask();; at = (at + 1) & key_slot_mask()) {
+        const KeySlot& slot = key_slots_[at];
+        if (slot.number == no_key) return nullptr;
+        if (slot.hash != hash) continue;
+        ASSERT_GE(slot.number, keys_dropped_);
+        const KeyEntry& entry = keys_[slot.number - keys_dropped_];
+        if (key_of(entry) == key) return &entry;
+    }
+}
+
+void UrlStore::place_key(std::size_t hash, std::uint64_t number) {
+    std::size_t at = hash & key_slot_mask();
+    while (key_slots_[at].number != no_key) at = (at + 1) & key_slot_mask();
+    key_slots_[at] = KeySlot{hash, number};
+}
+
+void UrlStore::erase_oldest_key_slot(std::size_t hash) {
+    std::size_t hole = hash & key_slot_mask();
+    while (key_slots_[hole].number != keys_dropped_) {
+        ASSERT_NE(key_slots_[hole].number, no_key);  // the oldest key is in the table
+        hole = (hole + 1) & key_slot_mask();
+    }
+    // Backward-shift deletion: a later slot of the same run moves into the hole unless its
+    // home lies cyclically after the hole, so that every key stays reachable from its home
+    // without tombstones.
+    for (std::size_t at = (hole + 1) & key_slot_mask(); key_slots_[at].number != no_key;
+         at = (at + 1) & key_slot_mask()) {
+        const std::size_t home = key_slots_[at].hash & key_slot_mask();
+        if (((at - home) & key_slot_mask()) >= ((at - hole) & key_slot_mask())) {
+            key_slots_[hole] = key_slots_[at];
+            hole = at;
         }
     }
-    return nullptr;
+    key_slots_[hole] = KeySlot{};
 }
 
 void UrlStore::insert_key(LogIndex index, std::string_view key, std::size_t hash) {
@@ -269,21 +294,24 @@ void UrlStore::insert_key(LogIndex index, std::string_view key, std::size_t hash
     // checked against its records), so only the cheap part of that is checked here.
     ASSERT_LE(index, last_record_index_);
     ASSERT(keys_.empty() || keys_.back().index < index);
+    if ((keys_.size() + 1) * 2 > key_slots_.size()) {
+        // At most half full; a rebuild places every key again, from its stored hash.
+        std::vector<KeySlot> old = std::move(key_slots_);
+        key_slots_.assign(std::max<std::size_t>(64, old.size() * 2), KeySlot{});
+        for (const KeySlot& slot : old) {
+            if (slot.number != no_key) place_key(slot.hash, slot.number);
+        }
+    }
     const std::uint64_t start = key_bytes_dropped_ + key_bytes_.size();
     key_bytes_.insert(key_bytes_.end(), key.begin(), key.end());
-    key_numbers_by_hash_.emplace(hash, keys_dropped_ + keys_.size());
+    place_key(hash, keys_dropped_ + keys_.size());
     keys_.push_back(KeyEntry{index, start, static_cast<std::uint32_t>(key.size())});
     // One insertion per call, so one eviction restores the bound.
     if (keys_.size() > idempotency_keys_max) {
         const KeyEntry& oldest = keys_.front();
         ASSERT_LT(oldest.index, index);
         ASSERT_EQ(oldest.start, key_bytes_evicted_);
-        const auto [first, last] = key_numbers_by_hash_.equal_range(key_hash(key_of(oldest)));
-        const auto number = std::find_if(first, last, [this](const auto& candidate) {
-            return candidate.second == keys_dropped_;
-        });
-        ASSERT(number != last);
-        key_numbers_by_hash_.erase(number);
+        erase_oldest_key_slot(key_hash(key_of(oldest)));
         key_bytes_evicted_ += oldest.length;
         keys_.pop_front();
         keys_dropped_++;
@@ -295,7 +323,6 @@ void UrlStore::insert_key(LogIndex index, std::string_view key, std::size_t hash
         }
     }
     ASSERT_LE(keys_.size(), idempotency_keys_max);
-    ASSERT_EQ(key_numbers_by_hash_.size(), keys_.size());
 }
 
 template <typename Flush>

@@ -12,7 +12,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/assert.h"
@@ -202,10 +201,22 @@ private:
     std::vector<char> key_bytes_;
     std::uint64_t key_bytes_dropped_ = 0;  // bytes erased from the front of key_bytes_
     std::uint64_t key_bytes_evicted_ = 0;  // bytes of evicted keys (erased or not)
-    // key_hash(key) -> the key's number (its position in keys_ plus keys_dropped_); several
-    // keys may share a hash, so a find compares the bytes. The hash is computed once per
-    // apply, for both the find and the insert.
-    std::unordered_multimap<std::size_t, std::uint64_t> key_numbers_by_hash_;
+    // The keys' index: key_hash(key) -> the key's number (its position in keys_ plus
+    // keys_dropped_). Open addressing with linear probing over a power-of-two table at most
+    // half full, because std::unordered_map allocates (and later frees) a node per key, which
+    // was most of an apply's cost. Several keys may share a hash, so a find compares bytes.
+    // The hash is computed once per apply, for both the find and the insert.
+    struct KeySlot {
+        std::size_t hash = 0;
+        std::uint64_t number = no_key;
+    };
+    static constexpr std::uint64_t no_key = ~std::uint64_t{0};
+    /// Puts (hash, number) in the first free slot from the hash's home. Precondition: one is free.
+    void place_key(std::size_t hash, std::uint64_t number);
+    /// Empties the slot of the oldest key (whose hash is `hash`) and closes the gap.
+    void erase_oldest_key_slot(std::size_t hash);
+    std::size_t key_slot_mask() const { return key_slots_.size() - 1; }
+    std::vector<KeySlot> key_slots_;  // empty, or a power of two of them
 };
 
 }  // namespace raftlink::fsm

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/service/url_validation.h"
 
+#include <algorithm>
+
 #include "core/fsm/commands.h"
 #include "core/text.h"
 
@@ -37,8 +39,12 @@ std::optional<std::string> validate_url(std::string_view url) {
         return "the URL must be absolute and start with http:// or https://";
     }
     const std::string_view rest = url.substr(scheme_length);
-    const std::size_t host_end = rest.find_first_of("/?#");
-    const std::string_view authority = rest.substr(0, host_end);
+    // A plain loop rather than find_first_of("/?#"), which searches the set for every byte
+    // (every create is validated).
+    const auto host_end = std::find_if(rest.begin(), rest.end(),
+                                       [](char c) { return c == '/' || c == '?' || c == '#'; });
+    const std::string_view authority(rest.data(),
+                                     static_cast<std::size_t>(host_end - rest.begin()));
     if (authority.empty() || authority.front() == ':' || authority.front() == '@') {
         return "the URL has no host";
     }

@@ -211,6 +211,33 @@ TEST_CASE("url_store: the oldest idempotency key is evicted past the bound") {
     CHECK(store.size() == idempotency_keys_max + 3);
 }
 
+TEST_CASE("url_store: keys stay findable through many evictions and a snapshot") {
+    // Evicting a key closes the gap it leaves in the key index; every remaining key must
+    // still be found, before and after a snapshot rebuilds the index.
+    UrlStore store(code_key);
+    const std::string url = "https://a.example";
+    const std::uint64_t last = idempotency_keys_max + 50'000;
+    for (std::uint64_t index = 1; index <= last; index++) {
+        store.apply(LogIndex(index), CreateUrl{url, "key-" + std::to_string(index), 0});
+    }
+    auto decoded = UrlStore::decode_snapshot(store.encode_snapshot());
+    REQUIRE(decoded.ok());
+    CHECK(decoded.value().digest() == store.digest());
+    for (UrlStore* copy : {&store, &decoded.value()}) {
+        std::uint64_t index = last + 1;
+        for (std::uint64_t key = 1; key <= last; key += 997) {
+            const bool kept = key > last - idempotency_keys_max;
+            const CreateResult result =
+                copy->apply(LogIndex(index), CreateUrl{url, "key-" + std::to_string(key), 0});
+            // A kept key is found; an evicted one is remembered again, evicting the oldest,
+            // which a later sample (always younger) never asks for.
+            CHECK(result.deduplicated == kept);
+            if (kept) CHECK(result.record.index == LogIndex(key));
+            index++;
+        }
+    }
+}
+
 TEST_CASE("url_store: snapshot round-trip keeps the digest and every lookup") {
     Prng prng = Prng::derive(1, "fsm_url_store_test", 0);
     UrlStore store(code_key);
