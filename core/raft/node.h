@@ -185,8 +185,8 @@ private:
     void request_new_election_timer();
     void start_election_timer(Nanos now);
 
-    void send(NodeId to, MessageBody body);
-    void send_with_term(NodeId to, Term term, MessageBody body);
+    void send(NodeId to, MessageBody&& body);
+    void send_with_term(NodeId to, Term term, MessageBody&& body);
     /// Adds a line to the trace (emit_timer: to the election timer's lane). The parts are
     /// formatted only when tracing is on: sweeps run with it off, and formatting lines that
     /// nobody reads was a tenth of their time. A part may be a callable returning text, for a
