@@ -3,7 +3,7 @@
 // plain data, so that each can be unit-tested with violating inputs that a correct cluster
 // never produces. The Checker feeds them what it observes after every event.
 //
-// A log is described by its entries' stamps, (term, hash of the data), index i at position
+// A log is described by its entries' stamps, (term, id of the data), index i at position
 // i - 1. None of these functions looks at a live node.
 #pragma once
 
@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "core/fsm/url_store.h"
-#include "core/raft/log.h"
 #include "core/types.h"
 
 namespace raftlink::sim {
