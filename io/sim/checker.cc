@@ -29,15 +29,6 @@ std::optional<Violation> lacks_acknowledged(std::size_t index, const Replica& re
 Checker::Checker(std::size_t node_count, std::uint64_t code_key)
     : node_count_(node_count), code_key_(code_key), nodes_(node_count) {}
 
-Checker::NodeFingerprint Checker::fingerprint(const Cluster& cluster, std::size_t index) {
-    const Replica& replica = *cluster.replica(index);
-    const raft::Node& node = replica.node();
-    return NodeFingerprint{cluster.incarnation(index), node.role(), node.current_term(),
-                           node.log().last_index(), node.log().truncation_count(),
-                           node.log().stable_index(), node.commit_index(), node.applied_index(),
-                           replica.store().applied_index()};
-}
-
 std::optional<Violation> Checker::check_active(const Cluster& cluster, std::size_t index) {
     NodeState& state = nodes_[index];
     if (!cluster.up(index)) return std::nullopt;

@@ -105,7 +105,15 @@ private:
         LogIndex store_applied_index;
         bool operator==(const NodeFingerprint&) const = default;
     };
-    static NodeFingerprint fingerprint(const Cluster& cluster, std::size_t index);
+    static NodeFingerprint fingerprint(const Cluster& cluster, std::size_t index) {
+        const Replica& replica = *cluster.replica(index);
+        const raft::Node& node = replica.node();
+        return NodeFingerprint{cluster.incarnation(index),    node.role(),
+                               node.current_term(),           node.log().last_index(),
+                               node.log().truncation_count(), node.log().stable_index(),
+                               node.commit_index(),           node.applied_index(),
+                               replica.store().applied_index()};
+    }
 
     /// What is checked of one node so far. The first group restarts with every incarnation.
     struct NodeState {
