@@ -6,7 +6,9 @@
 // read a whole structure and check `ok()` once at the end.
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -17,8 +19,8 @@ namespace raftlink {
 class ByteWriter {
 public:
     void u8(std::uint8_t value);
-    void u32(std::uint32_t value);
-    void u64(std::uint64_t value);
+    void u32(std::uint32_t value) { store_le(value); }
+    void u64(std::uint64_t value) { store_le(value); }
     void i64(std::int64_t value) { u64(static_cast<std::uint64_t>(value)); }
     /// A u32 length prefix followed by the bytes.
     void bytes(ByteView value);
@@ -30,6 +32,20 @@ public:
     Bytes take() { return std::move(buffer_); }
 
 private:
+    /// Appends `value` little-endian, on a host of either endianness.
+    template <typename T>
+    void store_le(T value) {
+        std::uint8_t le[sizeof(T)];
+        if constexpr (std::endian::native == std::endian::little) {
+            std::memcpy(le, &value, sizeof(T));
+        } else {
+            for (std::size_t i = 0; i < sizeof(T); ++i) {
+                le[i] = static_cast<std::uint8_t>(value >> (8 * i));
+            }
+        }
+        buffer_.insert(buffer_.end(), le, le + sizeof(T));
+    }
+
     Bytes buffer_;
 };
 
@@ -37,9 +53,18 @@ class ByteReader {
 public:
     explicit ByteReader(ByteView input) : input_(input) {}
 
-    std::uint8_t u8();
-    std::uint32_t u32();
-    std::uint64_t u64();
+    std::uint8_t u8() {
+        const std::uint8_t* data = nullptr;
+        return take(1, &data) ? data[0] : 0;
+    }
+    std::uint32_t u32() {
+        const std::uint8_t* data = nullptr;
+        return take(4, &data) ? load_le<std::uint32_t>(data) : 0;
+    }
+    std::uint64_t u64() {
+        const std::uint8_t* data = nullptr;
+        return take(8, &data) ? load_le<std::uint64_t>(data) : 0;
+    }
     std::int64_t i64() { return static_cast<std::int64_t>(u64()); }
     /// Reads a u32 length prefix and that many bytes; fails if longer than `length_max`.
     Bytes bytes(std::uint32_t length_max);
@@ -52,7 +77,30 @@ public:
     std::size_t remaining() const { return input_.size() - offset_; }
 
 private:
-    bool take(std::size_t count, const std::uint8_t** out);
+    // Inline: decoders call the fixed-width reads for every field of every entry they apply.
+    bool take(std::size_t count, const std::uint8_t** out) {
+        if (!ok_ || remaining() < count) {
+            ok_ = false;
+            return false;
+        }
+        *out = input_.data() + offset_;
+        offset_ += count;
+        return true;
+    }
+
+    /// The little-endian unsigned integer at `data` (unaligned), on a host of either endianness.
+    template <typename T>
+    static T load_le(const std::uint8_t* data) {
+        T value = 0;
+        if constexpr (std::endian::native == std::endian::little) {
+            std::memcpy(&value, data, sizeof(T));
+        } else {
+            for (std::size_t i = sizeof(T); i-- > 0;) {
+                value = static_cast<T>((value << 8) | data[i]);
+            }
+        }
+        return value;
+    }
 
     ByteView input_;
     std::size_t offset_ = 0;
