@@ -287,13 +287,6 @@ void UrlStore::erase_oldest_key_slot(std::size_t hash) {
     key_slots_[hole] = KeySlot{};
 }
 
-void UrlStore::KeyFifo::grow() {
-    std::vector<KeyEntry> bigger(std::max<std::size_t>(64, ring_.size() * 2));
-    for (std::size_t i = 0; i < count_; ++i) bigger[i] = (*this)[i];
-    ring_ = std::move(bigger);
-    head_ = 0;
-}
-
 void UrlStore::insert_key(LogIndex index, std::string_view key, std::size_t hash) {
     ASSERT(!key.empty());
     ASSERT_LE(key.size(), idempotency_key_bytes_max);
@@ -350,8 +343,7 @@ void UrlStore::write_snapshot(Flush&& flush) const {
         }
     });
     writer.u64(keys_.size());
-    for (std::size_t i = 0; i < keys_.size(); ++i) {
-        const KeyEntry& entry = keys_[i];
+    for (const KeyEntry& entry : keys_) {
         writer.u64(entry.index.value);
         writer.string(key_of(entry));
     }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -193,38 +194,7 @@ private:
     // bytes are packed one after another in key_bytes_: a typical key is just longer than a
     // short string, and a string per key cost an allocation and 32 bytes more per key (a
     // replica rebuilds this table at every restart; a node keeps up to a million keys).
-    // A ring over a power-of-two vector rather than a std::deque: a deque's push_back and
-    // indexing cost several times more, and the ring stays one block at most twice the keys.
-    class KeyFifo {
-    public:
-        std::size_t size() const { return count_; }
-        bool empty() const { return count_ == 0; }
-        const KeyEntry& operator[](std::size_t i) const {
-            ASSERT_LT(i, count_);
-            return ring_[(head_ + i) & (ring_.size() - 1)];
-        }
-        const KeyEntry& front() const { return (*this)[0]; }
-        const KeyEntry& back() const { return (*this)[count_ - 1]; }
-        void push_back(const KeyEntry& entry) {
-            if (count_ == ring_.size()) grow();
-            ring_[(head_ + count_) & (ring_.size() - 1)] = entry;
-            count_++;
-        }
-        void pop_front() {
-            ASSERT(count_ > 0);
-            head_ = (head_ + 1) & (ring_.size() - 1);
-            count_--;
-        }
-
-    private:
-        /// Doubles the ring, unrolling it so that the oldest entry is at 0.
-        void grow();
-
-        std::vector<KeyEntry> ring_;
-        std::size_t head_ = 0;
-        std::size_t count_ = 0;
-    };
-    KeyFifo keys_;
+    std::deque<KeyEntry> keys_;
     std::uint64_t keys_dropped_ = 0;  // entries evicted from the front of keys_
     // Evicted keys' bytes stay at the front of key_bytes_ until they are half of it, and are
     // then erased at once: each byte is moved O(1) times, and every key stays contiguous.
