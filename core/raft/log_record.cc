@@ -267,37 +267,50 @@ std::optional<Error> apply_body(ByteView image, std::size_t body_start, const Ba
 
 EncodedBatch encode_batch(std::uint64_t sequence, const std::optional<HardState>& hard_state,
                           std::span<const Entry> entries) {
-    ASSERT_GE(sequence, 1U);
     EncodedBatch batch;
+    encode_batch_into(sequence, hard_state, entries, batch.bytes, batch.records);
+    return batch;
+}
+
+void encode_batch_into(std::uint64_t sequence, const std::optional<HardState>& hard_state,
+                       std::span<const Entry> entries, Bytes& bytes,
+                       std::vector<RecordExtent>& records, std::size_t offset_base) {
+    ASSERT_GE(sequence, 1U);
     std::size_t body_bytes = hard_state ? record_overhead_bytes + 16 : 0;
     for (const Entry& entry : entries) body_bytes += record_overhead_bytes + 20 + entry.data.size();
     ASSERT_LE(body_bytes, batch_body_bytes_max);
-    batch.bytes.resize(batch_header_bytes + body_bytes);
-    batch.records.reserve(1 + (hard_state ? 1 : 0) + entries.size());
-    std::uint8_t* const begin = batch.bytes.data();
+    const std::size_t batch_start = bytes.size();
+    bytes.resize(batch_start + batch_header_bytes + body_bytes);
+    // No reserve(records.size() + n): into a long-lived vector, an exact reserve per batch
+    // would reallocate it every time instead of growing it geometrically.
+    if (records.empty()) records.reserve(1 + (hard_state ? 1 : 0) + entries.size());
+    std::uint8_t* const begin = bytes.data() + batch_start;
+    // Where a record that starts at `at` lies, as the caller counts.
+    const auto offset_of = [&](const std::uint8_t* at) {
+        return offset_base + static_cast<std::size_t>(at - begin);
+    };
     // The body first: the header, which goes in front of it, carries the body's checksum.
     std::uint8_t* out = begin + batch_header_bytes;
-    batch.records.push_back({0, batch_header_bytes, RecordType::BatchHeader, sequence, Term(0),
-                             LogIndex(0), no_node});
+    records.push_back({offset_base, batch_header_bytes, RecordType::BatchHeader, sequence,
+                       Term(0), LogIndex(0), no_node});
     if (hard_state) {
         std::uint8_t* const start = out;
         out = put_hard_state(out, *hard_state);
-        batch.records.push_back({static_cast<std::size_t>(start - begin),
-                                 static_cast<std::size_t>(out - start), RecordType::HardState,
-                                 sequence, hard_state->current_term, LogIndex(0),
-                                 hard_state->voted_for});
+        records.push_back({offset_of(start), static_cast<std::size_t>(out - start),
+                           RecordType::HardState, sequence, hard_state->current_term,
+                           LogIndex(0), hard_state->voted_for});
     }
     for (std::size_t i = 0; i < entries.size(); ++i) {
         ASSERT_GE(entries[i].index, LogIndex(1));
         if (i > 0) ASSERT_EQ(entries[i].index, entries[i - 1].index + 1);
         std::uint8_t* const start = out;
         out = put_entry(out, entries[i]);
-        batch.records.push_back({static_cast<std::size_t>(start - begin),
-                                 static_cast<std::size_t>(out - start), RecordType::Entry,
-                                 sequence, entries[i].term, entries[i].index, no_node});
+        records.push_back({offset_of(start), static_cast<std::size_t>(out - start),
+                           RecordType::Entry, sequence, entries[i].term, entries[i].index,
+                           no_node});
     }
-    ASSERT_EQ(static_cast<std::size_t>(out - begin), batch.bytes.size());
-    const ByteView body = ByteView(batch.bytes).subspan(batch_header_bytes);
+    ASSERT_EQ(static_cast<std::size_t>(out - begin), batch_header_bytes + body_bytes);
+    const ByteView body(begin + batch_header_bytes, body_bytes);
     const std::uint32_t body_crc = crc32c(body);
     const std::uint8_t* const header_end =
         put_record(begin, RecordType::BatchHeader, 16, [&](std::uint8_t* payload) {
@@ -306,7 +319,6 @@ EncodedBatch encode_batch(std::uint64_t sequence, const std::optional<HardState>
             store_u32(payload + 12, body_crc);
         });
     ASSERT_EQ(static_cast<std::size_t>(header_end - begin), batch_header_bytes);
-    return batch;
 }
 
 std::string record_name(const RecordExtent& record) {

@@ -85,6 +85,14 @@ struct EncodedBatch {
 EncodedBatch encode_batch(std::uint64_t sequence, const std::optional<HardState>& hard_state,
                           std::span<const Entry> entries);
 
+/// encode_batch() into buffers the caller owns and reuses (the simulator encodes every write
+/// of every node): appends the batch's bytes to `bytes` and its records to `records`, each
+/// record's offset being `offset_base` plus its offset within the batch (a caller that keeps
+/// an image passes where the batch will lie in it).
+void encode_batch_into(std::uint64_t sequence, const std::optional<HardState>& hard_state,
+                       std::span<const Entry> entries, Bytes& bytes,
+                       std::vector<RecordExtent>& records, std::size_t offset_base = 0);
+
 /// What recovery found in an image.
 struct RecoveredLog {
     PersistentState state;

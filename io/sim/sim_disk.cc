@@ -44,8 +44,16 @@ void SimDisk::write(WriteBatch batch, std::function<void()> on_durable) {
 SimDisk::PendingWrite& SimDisk::schedule_write(WriteBatch&& batch) {
     ASSERT_EQ(torn_bytes_, 0U);
     const std::uint64_t sequence = fsyncs_ + pending_.size() + 1;
-    raft::EncodedBatch encoded = raft::encode_batch(sequence, batch.hard_state, batch.entries);
-    pending_.push_back(PendingWrite{sequence, std::move(encoded), std::move(batch), Action()});
+    // The batch will lie after the acknowledged bytes and the earlier pending writes (no torn
+    // tail is pending, and a crash loses this write together with every later one).
+    const std::size_t bytes_before = pending_bytes_.size();
+    const std::size_t records_before = records_.size();
+    const std::size_t image_offset = acknowledged_bytes_ + (bytes_before - pending_bytes_head_);
+    raft::encode_batch_into(sequence, batch.hard_state, batch.entries, pending_bytes_, records_,
+                            image_offset);
+    pending_.push_back(PendingWrite{sequence, pending_bytes_.size() - bytes_before,
+                                    records_.size() - records_before, std::move(batch),
+                                    Action()});
 
     const Nanos completion =
         std::max(last_completion_, loop_.now() + sample_latency(fsync_latency_, prng_));
@@ -68,11 +76,21 @@ void SimDisk::write_done(std::uint64_t sequence) {
     PendingWrite write = std::move(pending_.front());
     pending_.pop_front();
 
-    for (raft::RecordExtent record : write.encoded.records) {
-        record.offset += acknowledged_bytes_;
-        records_.push_back(record);
+    acknowledged_records_ += write.record_count;
+    ASSERT_LE(acknowledged_records_, records_.size());
+    const auto first = pending_bytes_.begin() + static_cast<std::ptrdiff_t>(pending_bytes_head_);
+    image_.insert(image_.end(), first, first + static_cast<std::ptrdiff_t>(write.bytes));
+    pending_bytes_head_ += write.bytes;
+    if (pending_bytes_head_ == pending_bytes_.size()) {
+        pending_bytes_.clear();
+        pending_bytes_head_ = 0;
+    } else if (pending_bytes_head_ >= pending_bytes_.size() / 2) {
+        // Under steady load the buffer may never empty: drop the consumed half.
+        pending_bytes_.erase(pending_bytes_.begin(),
+                             pending_bytes_.begin() +
+                                 static_cast<std::ptrdiff_t>(pending_bytes_head_));
+        pending_bytes_head_ = 0;
     }
-    image_.insert(image_.end(), write.encoded.bytes.begin(), write.encoded.bytes.end());
     ++image_version_;
     acknowledged_bytes_ = image_.size();
     apply_to_acknowledged(std::move(write.batch));
@@ -97,12 +115,13 @@ void SimDisk::crash(Prng& prng, double torn_write_ratio) {
     ASSERT_LE(torn_write_ratio, 1.0);
     if (!pending_.empty() && prng.chance(torn_write_ratio)) {
         ASSERT_EQ(torn_bytes_, 0U);
-        const Bytes& bytes = pending_.front().encoded.bytes;
-        ASSERT_GE(bytes.size(), raft::batch_header_bytes);
+        const std::size_t bytes = pending_.front().bytes;
+        ASSERT_GE(bytes, raft::batch_header_bytes);
         // A strict, non-empty prefix: at least one byte lands, the write never completes.
-        torn_bytes_ = 1 + prng.below(bytes.size() - 1);
-        const auto end = bytes.begin() + static_cast<std::ptrdiff_t>(torn_bytes_);
-        image_.insert(image_.end(), bytes.begin(), end);
+        torn_bytes_ = 1 + prng.below(bytes - 1);
+        const auto begin =
+            pending_bytes_.begin() + static_cast<std::ptrdiff_t>(pending_bytes_head_);
+        image_.insert(image_.end(), begin, begin + static_cast<std::ptrdiff_t>(torn_bytes_));
         ++image_version_;
     }
     crash();
@@ -110,14 +129,17 @@ void SimDisk::crash(Prng& prng, double torn_write_ratio) {
 
 void SimDisk::crash() {
     pending_.clear();
+    pending_bytes_.clear();
+    pending_bytes_head_ = 0;
+    records_.resize(acknowledged_records_);  // the records of the lost writes
     ++epoch_;
     last_completion_ = loop_.now();
     ASSERT_EQ(image_.size(), acknowledged_bytes_ + torn_bytes_);
 }
 
 std::optional<std::string> SimDisk::corrupt(Prng& prng) {
-    if (records_.empty()) return std::nullopt;
-    const StoredRecord& record = records_[prng.below(records_.size())];
+    if (acknowledged_records_ == 0) return std::nullopt;
+    const StoredRecord& record = records_[prng.below(acknowledged_records_)];
     const std::uint64_t bit_in_record = prng.below(record.bytes * 8);
     const std::size_t byte_in_record = bit_in_record / 8;
     const auto bit = static_cast<unsigned>(bit_in_record % 8);

@@ -78,7 +78,9 @@ public:
 private:
     struct PendingWrite {
         std::uint64_t sequence = 0;
-        raft::EncodedBatch encoded;
+        /// Its encoding's size, in pending_bytes_, and how many records it holds, in records_.
+        std::size_t bytes = 0;
+        std::size_t record_count = 0;
         WriteBatch batch;
         /// Runs when the fsync completes; destroyed unrun if a crash loses the write.
         Action on_durable;
@@ -100,9 +102,17 @@ private:
     /// Invariant: image_.size() == acknowledged_bytes_ + torn_bytes_.
     std::size_t acknowledged_bytes_ = 0;
     std::size_t torn_bytes_ = 0;
+    /// The records of the acknowledged batches (the first acknowledged_records_), then those of
+    /// the pending writes, all at their image offsets: pending writes can only complete in
+    /// order or be lost together, so their records are written once, where they stay.
     std::vector<StoredRecord> records_;
+    std::size_t acknowledged_records_ = 0;
     /// Issued writes whose fsync has not completed, oldest first; sequences are consecutive.
     std::deque<PendingWrite> pending_;
+    /// Their encodings, oldest first, from pending_bytes_head_ on: one buffer reused for every
+    /// write instead of a fresh one each.
+    Bytes pending_bytes_;
+    std::size_t pending_bytes_head_ = 0;
     raft::PersistentState acknowledged_;
     /// The last successful parse of the image and the image's version then. Every change of
     /// image_ bumps image_version_, so a stale parse is never used.

@@ -254,6 +254,23 @@ TEST_SUITE("sim") {
         CHECK(raft::recover_log(whole).value().state.entries.size() == 6);
     }
 
+    TEST_CASE("log record: encode_batch_into appends what encode_batch returns, offsets moved") {
+        const std::vector<Entry> entries{entry(4, 5, "d.example"), entry(4, 6, "e")};
+        const raft::EncodedBatch alone = raft::encode_batch(5, hard_state(4, 2), entries);
+        Bytes bytes{1, 2, 3};
+        std::vector<raft::RecordExtent> records(1);
+        raft::encode_batch_into(5, hard_state(4, 2), entries, bytes, records, 1000);
+        REQUIRE(bytes.size() == 3 + alone.bytes.size());
+        CHECK(Bytes(bytes.begin() + 3, bytes.end()) == alone.bytes);
+        REQUIRE(records.size() == 1 + alone.records.size());
+        for (std::size_t i = 0; i < alone.records.size(); ++i) {
+            CAPTURE(i);
+            CHECK(records[i + 1].offset == alone.records[i].offset + 1000);
+            CHECK(records[i + 1].bytes == alone.records[i].bytes);
+            CHECK(raft::record_name(records[i + 1]) == raft::record_name(alone.records[i]));
+        }
+    }
+
     TEST_CASE("sim disk: crash tears the oldest unsynced write and load truncates the tail") {
         std::set<std::size_t> torn_lengths;
         for (std::uint64_t seed = 1; seed <= 300; ++seed) {
