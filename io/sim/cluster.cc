@@ -69,7 +69,7 @@ public:
     NodeTransport(Cluster& cluster, std::size_t index) : cluster_(cluster), index_(index) {}
     void send(const raft::Message& message) override {
         cluster_.record_promise(index_, message);
-        cluster_.network_->send(raft::Message(message));
+        cluster_.network_->send(message);
     }
     void send(raft::Message&& message) override {
         cluster_.record_promise(index_, message);

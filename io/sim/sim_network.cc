@@ -58,7 +58,7 @@ void SimNetwork::deliver_parked(std::uint32_t slot, bool drop) {
     free_slots_.push_back(slot);
 }
 
-void SimNetwork::send(raft::Message message) {
+void SimNetwork::send(raft::Message&& message) {
     ++sent_;
     // A message with an id outside the cluster goes nowhere; the delivery function says so.
     if (!in_range(message)) {

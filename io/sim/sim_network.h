@@ -37,8 +37,10 @@ public:
 
     SimNetwork(EventLoop& loop, const Scenario& scenario, Prng prng, Deliver deliver);
 
-    /// Sends `message`; it arrives after a random delay, maybe twice, or is lost.
-    void send(raft::Message message);
+    /// Sends `message`; it arrives after a random delay, maybe twice, or is lost. Taken by
+    /// rvalue reference, so that a sent message is moved once, into its slot.
+    void send(raft::Message&& message);
+    void send(const raft::Message& message) { send(raft::Message(message)); }
     /// A delay for one trip across the network on the default latency (clients use it).
     Nanos sample_delay();
 
