@@ -51,10 +51,15 @@ public:
     /// Checks the cluster's current state; call after every event. Inline, since most events
     /// touch one node: the scan for the nodes that ran something must cost next to nothing.
     std::optional<Violation> check(const Cluster& cluster) {
-        for (std::size_t i = 0; i < cluster.size(); ++i) {
-            const NodeState& state = nodes_[i];
-            if (state.activity_checked == cluster.activity(i) && state.checked) continue;
-            if (auto violation = check_active(cluster, i)) return violation;
+        if (cluster.activity_total() != settled_at_) {  // else the scan would skip every node
+            bool settled = true;
+            for (std::size_t i = 0; i < cluster.size(); ++i) {
+                const NodeState& state = nodes_[i];
+                if (state.activity_checked == cluster.activity(i) && state.checked) continue;
+                if (auto violation = check_active(cluster, i)) return violation;
+                settled = settled && state.activity_checked == cluster.activity(i) && state.checked;
+            }
+            if (settled) settled_at_ = cluster.activity_total();
         }
         if (newly_acknowledged_.empty()) return std::nullopt;  // nearly every event
         return check_newly_acknowledged(cluster);
@@ -168,6 +173,9 @@ private:
     std::size_t node_count_;
     std::uint64_t code_key_;
     std::vector<NodeState> nodes_;
+    /// Cluster::activity_total() at the end of a scan after which every node was skipped or
+    /// checked as of its activity(): until it changes, a scan would skip every node.
+    std::uint64_t settled_at_ = ~std::uint64_t{0};
     std::map<Term, NodeId> leader_by_term_;
     /// By log index (entry i at position i - 1): the signature of the first term met there
     /// (nearly always the only one), the others in other_terms_. Flat, so that recording an

@@ -100,6 +100,9 @@ public:
     /// stays the same, the node's state is the same, so the checker need not look at it: most
     /// events touch one node of the cluster.
     std::uint64_t activity(std::size_t index) const { return activity_[index]; }
+    /// The sum of activity() over the nodes: while it stays the same, no node changed, so
+    /// what is derived from the nodes' state (the leader, the checker's verdict) is the same.
+    std::uint64_t activity_total() const { return activity_total_; }
     /// The index of an up node that is leader in the highest term, if any.
     std::optional<std::size_t> leader() const;
     /// The key of the replicas' short-code bijection (the same on every node).
@@ -131,7 +134,10 @@ private:
     /// Keeps an input of a paused node for its resume (up to held_inputs_max).
     void hold(std::size_t index, Action input);
     /// Counts an occasion on which the node's state may change (see activity()).
-    void touch(std::size_t index) { ++activity_[index]; }
+    void touch(std::size_t index) {
+        ++activity_[index];
+        ++activity_total_;
+    }
 
     const Scenario& scenario_;
     std::uint64_t seed_;
@@ -145,6 +151,7 @@ private:
     std::map<std::pair<Term, NodeId>, std::set<NodeId>> votes_sent_;
     /// activity() per node.
     std::vector<std::uint64_t> activity_;
+    std::uint64_t activity_total_ = 0;
 };
 
 }  // namespace raftlink::sim

@@ -50,6 +50,7 @@ Outcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     LivenessMonitor liveness(healed_at, window, scenario.duration);
 
     std::optional<std::size_t> leader;
+    std::uint64_t leader_activity = ~std::uint64_t{0};  // cluster.activity_total() for `leader`
     while (!loop.empty()) {
         const Nanos next = loop.next_time();
         if (next > scenario.duration) break;
@@ -67,10 +68,13 @@ Outcome run_scenario(const Scenario& scenario, const RunOptions& options) {
             outcome.failed_event = loop.events_run();
             break;
         }
-        const auto now_leader = cluster.leader();
-        if (now_leader && now_leader != leader) ++outcome.leader_changes;
-        leader = now_leader;
-        liveness.observe(loop.now(), now_leader.has_value());
+        if (cluster.activity_total() != leader_activity) {  // else no node changed: same leader
+            leader_activity = cluster.activity_total();
+            const auto now_leader = cluster.leader();
+            if (now_leader && now_leader != leader) ++outcome.leader_changes;
+            leader = now_leader;
+        }
+        liveness.observe(loop.now(), leader.has_value());
     }
     outcome.liveness_checked = liveness.active();
     if (!reported) {
