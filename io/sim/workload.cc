@@ -109,12 +109,17 @@ void Workload::send_attempt(std::size_t c) {
                              });
             return;
         }
-        replica->shorten(sender.create,
-                         [this, c, attempt, back](const service::ShortenResponse& answer) {
-                             loop_.after(back, [this, c, attempt, answer]() {
-                                 on_create_answer(c, attempt, answer);
-                             });
-                         });
+        replica->shorten(sender.create, [this, c, attempt,
+                                         back](const service::ShortenResponse& answer) {
+            // The message is read only for an invalid request (which fails the run): not copied
+            // for the others (a 409's is too long to be stored inline).
+            service::ShortenResponse kept{answer.status, answer.record, answer.deduplicated,
+                                          answer.leader_id, {}};
+            if (answer.status == service::ShortenStatus::Invalid) kept.message = answer.message;
+            loop_.after(back, [this, c, attempt, kept = std::move(kept)]() {
+                on_create_answer(c, attempt, kept);
+            });
+        });
     });
     loop_.after(scenario_.workload.request_timeout, [this, c, attempt]() {
         if (clients_[c].attempt != attempt) return;
