@@ -31,24 +31,25 @@ Checker::Checker(std::size_t node_count, std::uint64_t code_key)
 
 std::optional<Violation> Checker::check_active(const Cluster& cluster, std::size_t index) {
     NodeState& state = nodes_[index];
-    if (!cluster.up(index)) return std::nullopt;
+    const Replica* replica = cluster.replica(index);
+    if (replica == nullptr) return std::nullopt;  // down
     state.activity_checked = cluster.activity(index);
-    const NodeFingerprint now = fingerprint(cluster, index);
+    const NodeFingerprint now = fingerprint(*replica, cluster.incarnation(index));
     if (state.checked == now) return std::nullopt;  // nothing changed: nothing new to verify
-    if (auto violation = check_node(cluster, index)) return violation;
+    if (auto violation = check_node(cluster, index, *replica, now.incarnation)) return violation;
     state.checked = now;
     return std::nullopt;
 }
 
-std::optional<Violation> Checker::check_node(const Cluster& cluster, std::size_t index) {
-    const Replica& replica = *cluster.replica(index);
+std::optional<Violation> Checker::check_node(const Cluster& cluster, std::size_t index,
+                                             const Replica& replica, std::uint64_t incarnation) {
     const raft::Node& node = replica.node();
     NodeState& state = nodes_[index];
-    const bool restarted = state.incarnation != cluster.incarnation(index);
+    const bool restarted = state.incarnation != incarnation;
     if (restarted) {
         // A restarted node rebuilt its log from disk and its store from scratch; what it
         // persisted (term, log) is still held to what was seen before.
-        state.incarnation = cluster.incarnation(index);
+        state.incarnation = incarnation;
         state.verified = LogIndex(0);
         state.truncations = node.log().truncation_count();
         state.applied_checked = LogIndex(0);
@@ -64,7 +65,7 @@ std::optional<Violation> Checker::check_node(const Cluster& cluster, std::size_t
     if (auto violation = check_log_matching(index, node.log())) return violation;
     if (auto violation = check_committed(index, node)) return violation;
     if (node.role() == raft::Role::Leader) {
-        if (auto violation = check_leader(index, cluster)) return violation;
+        if (auto violation = check_leader(index, node, cluster)) return violation;
     }
     if (auto violation = check_applied(index, replica)) return violation;
     return check_durable(index, replica);
@@ -125,8 +126,8 @@ std::optional<Violation> Checker::check_monotonic(std::size_t index, const raft:
     return std::nullopt;
 }
 
-std::optional<Violation> Checker::check_leader(std::size_t index, const Cluster& cluster) {
-    const raft::Node& node = cluster.replica(index)->node();
+std::optional<Violation> Checker::check_leader(std::size_t index, const raft::Node& node,
+                                               const Cluster& cluster) {
     const raft::Log& log = node.log();
     NodeState& state = nodes_[index];
     // Election safety (§5.2): at most one leader can be elected in a given term.

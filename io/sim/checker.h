@@ -110,10 +110,9 @@ private:
         LogIndex store_applied_index;
         bool operator==(const NodeFingerprint&) const = default;
     };
-    static NodeFingerprint fingerprint(const Cluster& cluster, std::size_t index) {
-        const Replica& replica = *cluster.replica(index);
+    static NodeFingerprint fingerprint(const Replica& replica, std::uint64_t incarnation) {
         const raft::Node& node = replica.node();
-        return NodeFingerprint{cluster.incarnation(index),    node.role(),
+        return NodeFingerprint{incarnation,                   node.role(),
                                node.current_term(),           node.log().last_index(),
                                node.log().truncation_count(), node.log().stable_index(),
                                node.commit_index(),           node.applied_index(),
@@ -144,10 +143,14 @@ private:
     };
     /// A node that ran something since its last check (or was never checked).
     std::optional<Violation> check_active(const Cluster& cluster, std::size_t index);
-    std::optional<Violation> check_node(const Cluster& cluster, std::size_t index);
+    /// `replica` is the node's (up) and `incarnation` its Cluster::incarnation(), as
+    /// check_active() already read them.
+    std::optional<Violation> check_node(const Cluster& cluster, std::size_t index,
+                                        const Replica& replica, std::uint64_t incarnation);
     std::optional<Violation> check_monotonic(std::size_t index, const raft::Node& node,
                                              bool restarted);
-    std::optional<Violation> check_leader(std::size_t index, const Cluster& cluster);
+    std::optional<Violation> check_leader(std::size_t index, const raft::Node& node,
+                                          const Cluster& cluster);
     std::optional<Violation> check_log_matching(std::size_t index, const raft::Log& log);
     /// The id of the data of entry (`entry`, `term`) after `previous_term`, or nullopt if
     /// another node's entry (`entry`, `term`) had other data or another predecessor.
