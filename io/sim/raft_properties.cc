@@ -2,6 +2,7 @@
 #include "io/sim/raft_properties.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <vector>
 
@@ -93,47 +94,37 @@ const fsm::UrlRecord* first_acknowledged_missing(
 }
 
 std::optional<DuplicateUrl> first_duplicate_url(const fsm::UrlStore& store) {
-    // Hashes of the URLs sorted, then their indexes, rather than a map from URL to code: this
-    // runs over every store at the end of every run. Equal hashes are confirmed on the URLs.
-    struct Stored {
+    // One walk in log index order over a table of the URLs met so far, by hash (open
+    // addressing, linear probing; equal hashes are confirmed on the URLs): the first URL met
+    // again is the answer, with the record that first held it. This runs over every store at
+    // the end of every run, so it builds no string and no map node per record. The views
+    // stay valid: nothing is applied to the store during the walk.
+    struct Seen {
         std::uint64_t url_hash = 0;
-        LogIndex index;
-        bool operator<(const Stored& other) const {
-            return url_hash != other.url_hash ? url_hash < other.url_hash : index < other.index;
-        }
+        std::string_view url;
+        LogIndex index;  // 0: an empty slot
     };
-    std::vector<Stored> stored;
-    stored.reserve(store.size());
-    store.for_each_url([&stored](LogIndex index, std::string_view url) {
-        const ByteView bytes(reinterpret_cast<const std::uint8_t*>(url.data()), url.size());
-        stored.push_back(Stored{hash_bytes(bytes), index});
-    });
-    std::sort(stored.begin(), stored.end());
-    const auto url_at = [&store](LogIndex index) {
-        const fsm::UrlRecord* record = store.find(fsm::short_code_for(index, store.code_key()));
-        ASSERT(record != nullptr);
-        return record->url;
-    };
+    std::vector<Seen> seen(std::bit_ceil(2 * store.size() + 1));
+    const std::size_t mask = seen.size() - 1;
     std::optional<DuplicateUrl> first;
-    LogIndex first_index;
-    for (std::size_t group = 0; group < stored.size();) {
-        std::size_t end = group + 1;
-        while (end < stored.size() && stored[end].url_hash == stored[group].url_hash) ++end;
-        // Within a group of equal hashes (one URL, barring a collision), in index order: the
-        // earliest record of a URL and the first record that repeats it.
-        for (std::size_t i = group; i < end && i + 1 < end; ++i) {
-            const std::string url = url_at(stored[i].index);
-            for (std::size_t j = i + 1; j < end; ++j) {
-                if (first && stored[j].index >= first_index) break;
-                if (url_at(stored[j].index) != url) continue;
-                first = DuplicateUrl{url, fsm::short_code_for(stored[i].index, store.code_key()),
-                                     fsm::short_code_for(stored[j].index, store.code_key())};
-                first_index = stored[j].index;
-                break;
+    store.for_each_url([&](LogIndex index, std::string_view url) {
+        if (first) return;
+        const ByteView bytes(reinterpret_cast<const std::uint8_t*>(url.data()), url.size());
+        const std::uint64_t url_hash = hash_bytes(bytes);
+        for (std::size_t slot = url_hash & mask;; slot = (slot + 1) & mask) {
+            Seen& entry = seen[slot];
+            if (entry.index == LogIndex(0)) {
+                entry = Seen{url_hash, url, index};
+                return;
+            }
+            if (entry.url_hash == url_hash && entry.url == url) {
+                first = DuplicateUrl{std::string(url),
+                                     fsm::short_code_for(entry.index, store.code_key()),
+                                     fsm::short_code_for(index, store.code_key())};
+                return;
             }
         }
-        group = end;
-    }
+    });
     return first;
 }
 
