@@ -258,7 +258,18 @@ EntryStamp Checker::unverified_stamp(const raft::Log& log, LogIndex entry) {
 
 void Checker::append_stamps(std::size_t index, const raft::Log& log, LogIndex from,
                             std::vector<EntryStamp>& out) const {
-    for (LogIndex i = from; i <= log.last_index(); i = i + 1) out.push_back(stamp(index, log, i));
+    // The verified entries (all of them, after check_log_matching()) in one copy: a new
+    // leader's whole log is stamped.
+    const std::vector<EntryStamp>& stamps = nodes_[index].stamps;
+    const std::uint64_t verified_end =
+        std::min<std::uint64_t>(stamps.size(), log.last_index().value);
+    LogIndex i = from;
+    if (i.value >= 1 && i.value <= verified_end) {
+        out.insert(out.end(), stamps.begin() + static_cast<std::ptrdiff_t>(i.value - 1),
+                   stamps.begin() + static_cast<std::ptrdiff_t>(verified_end));
+        i = LogIndex(verified_end + 1);
+    }
+    for (; i <= log.last_index(); i = i + 1) out.push_back(stamp(index, log, i));
 }
 
 std::optional<Violation> Checker::check_committed(std::size_t index, const raft::Node& node) {
