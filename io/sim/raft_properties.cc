@@ -2,8 +2,9 @@
 #include "io/sim/raft_properties.h"
 
 #include <algorithm>
-#include <bit>
 #include <cstring>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/assert.h"
@@ -94,35 +95,19 @@ const fsm::UrlRecord* first_acknowledged_missing(
 }
 
 std::optional<DuplicateUrl> first_duplicate_url(const fsm::UrlStore& store) {
-    // One walk in log index order over a table of the URLs met so far, by hash (open
-    // addressing, linear probing; equal hashes are confirmed on the URLs): the first URL met
-    // again is the answer, with the record that first held it. This runs over every store at
-    // the end of every run, so it builds no string and no map node per record. The views
-    // stay valid: nothing is applied to the store during the walk.
-    struct Seen {
-        std::uint64_t url_hash = 0;
-        std::string_view url;
-        LogIndex index;  // 0: an empty slot
-    };
-    std::vector<Seen> seen(std::bit_ceil(2 * store.size() + 1));
-    const std::size_t mask = seen.size() - 1;
+    // One walk in log index order over the URLs met so far: the first URL met again is the
+    // answer, with the record that first held it. This runs over every store at the end of
+    // every run, so the map holds views, not strings. The views stay valid: nothing is
+    // applied to the store during the walk.
+    std::unordered_map<std::string_view, LogIndex> seen;
+    seen.reserve(store.size());
     std::optional<DuplicateUrl> first;
     store.for_each_url([&](LogIndex index, std::string_view url) {
         if (first) return;
-        const ByteView bytes(reinterpret_cast<const std::uint8_t*>(url.data()), url.size());
-        const std::uint64_t url_hash = hash_bytes(bytes);
-        for (std::size_t slot = url_hash & mask;; slot = (slot + 1) & mask) {
-            Seen& entry = seen[slot];
-            if (entry.index == LogIndex(0)) {
-                entry = Seen{url_hash, url, index};
-                return;
-            }
-            if (entry.url_hash == url_hash && entry.url == url) {
-                first = DuplicateUrl{std::string(url),
-                                     fsm::short_code_for(entry.index, store.code_key()),
-                                     fsm::short_code_for(index, store.code_key())};
-                return;
-            }
+        const auto [it, inserted] = seen.try_emplace(url, index);
+        if (!inserted) {
+            first = DuplicateUrl{std::string(url), fsm::short_code_for(it->second, store.code_key()),
+                                 fsm::short_code_for(index, store.code_key())};
         }
     });
     return first;
