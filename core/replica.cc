@@ -242,7 +242,7 @@ void Replica::pump() {
         for (auto message = heartbeats; message != ready.messages.end(); ++message) {
             transport_.send(std::move(*message));
         }
-        node_.advance(ready, clock_.now());
+        node_.advance(std::move(ready), clock_.now());
         forward_trace();
     }
     schedule_wake();

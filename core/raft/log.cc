@@ -69,12 +69,19 @@ std::size_t Log::payload_size(LogIndex index) const {
 }
 
 std::vector<Entry> Log::entries(LogIndex first, LogIndex last) const {
+    std::vector<Entry> out;
+    std::vector<Bytes> no_buffers;
+    append_entries_to(first, last, out, no_buffers);
+    return out;
+}
+
+void Log::append_entries_to(LogIndex first, LogIndex last, std::vector<Entry>& out,
+                            std::vector<Bytes>& buffers) const {
     ASSERT_GE(first, LogIndex(1));
     ASSERT_LE(last, last_index());
-    std::vector<Entry> out;
-    if (last < first) return out;
+    if (last < first) return;
     const std::size_t count = last.value - first.value + 1;
-    out.reserve(count);
+    out.reserve(out.size() + count);
     // The terms by walking the runs from first's, rather than a search per entry.
     auto run = std::prev(std::upper_bound(
         term_runs_.begin(), term_runs_.end(), first,
@@ -85,9 +92,12 @@ std::vector<Entry> Log::entries(LogIndex first, LogIndex last) const {
         Entry& entry = out.emplace_back();
         entry.term = run->term;
         entry.index = index;
+        if (!buffers.empty()) {
+            entry.data = std::move(buffers.back());
+            buffers.pop_back();
+        }
         copy_payload(index, entry.data);
     }
-    return out;
 }
 
 LogIndex Log::last_within_bytes(LogIndex first, LogIndex last, std::size_t bytes_max) const {

@@ -47,6 +47,11 @@ public:
     /// returned (an AppendEntries, a storage write and the entries to apply each own theirs).
     /// Empty when last < first. Precondition: 1 <= first, last <= last_index().
     std::vector<Entry> entries(LogIndex first, LogIndex last) const;
+    /// Appends copies of the entries [first, last] to `out`, each payload copied into a
+    /// buffer taken from `buffers` while it has any (their capacity is reused).
+    /// Preconditions as for entries().
+    void append_entries_to(LogIndex first, LogIndex last, std::vector<Entry>& out,
+                           std::vector<Bytes>& buffers) const;
     /// The last index of the longest prefix of [first, last] whose payloads total at most
     /// `bytes_max`, but at least `first`, so that an entry larger than the bound still goes
     /// (alone). Reads only the offsets, so a caller bounds a batch before copying anything.

@@ -103,6 +103,10 @@ public:
     /// Acknowledges that `ready`'s messages were sent, its committed entries applied and its
     /// reads taken. Its write, if any, is acknowledged separately by on_persisted.
     void advance(const Ready& ready, Nanos now);
+    /// The same, and the node takes back the Ready's buffers (its message and committed-entry
+    /// vectors, the entries' payloads) for the next Readies: a pump then allocates nothing for
+    /// them. The Ready is left empty.
+    void advance(Ready&& ready, Nanos now);
     /// The write `write_id` (Ready::write_id) is durable. Writes must be reported in the order
     /// they were handed out. The leader counts itself toward a quorum only for durable entries
     /// (thesis §10.2.1), and messages that waited for this write go out in the next Ready.
@@ -259,6 +263,10 @@ private:
     // writes_ because that state was not handed out yet.
     std::vector<Message> outbox_after_persist_;
     bool ready_outstanding_ = false;
+    // Buffers given back by advance(Ready&&): the next Ready's committed entries are built in
+    // them (the vector, and each entry's payload from spare_payloads_).
+    std::vector<Entry> spare_committed_;
+    std::vector<Bytes> spare_payloads_;
 
     std::vector<TraceLine> trace_;
     std::size_t main_lines_in_step_ = 0;

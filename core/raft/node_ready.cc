@@ -131,7 +131,10 @@ Ready Node::ready() {
         // is followed by the next one in the same pump.
         const LogIndex last = std::min(
             commit_index_, applied_index_ + config_.committed_entries_per_ready_max);
-        ready.committed_entries = log_.entries(applied_index_ + 1, last);
+        ready.committed_entries = std::move(spare_committed_);
+        spare_committed_.clear();
+        log_.append_entries_to(applied_index_ + 1, last, ready.committed_entries,
+                               spare_payloads_);
     }
     ready.reads = std::exchange(reads_ready_, {});
     ready_outstanding_ = true;
@@ -149,6 +152,18 @@ void Node::advance(const Ready& ready, Nanos now) {
         applied_index_ = last_applied;
     }
     finish_step(now);
+}
+
+void Node::advance(Ready&& ready, Nanos now) {
+    advance(static_cast<const Ready&>(ready), now);
+    // The buffers come back only when nothing took their place meanwhile.
+    if (outbox_.empty()) {
+        ready.messages.clear();
+        outbox_.swap(ready.messages);
+    }
+    for (Entry& entry : ready.committed_entries) spare_payloads_.push_back(std::move(entry.data));
+    ready.committed_entries.clear();
+    if (spare_committed_.capacity() == 0) spare_committed_.swap(ready.committed_entries);
 }
 
 void Node::on_persisted(std::uint64_t write_id, Nanos now) {

@@ -43,8 +43,8 @@ WriteTracker::Write WriteTracker::complete(std::uint64_t id, std::vector<Message
     ASSERT(!outstanding_.empty());
     ASSERT_EQ(id, durable_id_ + 1);
     ASSERT_EQ(outstanding_.front().id, id);
-    Write write = std::move(outstanding_.front());
-    outstanding_.pop_front();
+    Write write = outstanding_.front();
+    outstanding_.erase(outstanding_.begin());
     durable_id_ = id;
     const auto waited = std::find_if(held_.begin(), held_.end(), [&](const Held& held) {
         return held.write_id > durable_id_;

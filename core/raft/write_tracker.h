@@ -16,7 +16,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <vector>
 
@@ -38,7 +37,7 @@ public:
         Term last_term;
     };
 
-    std::size_t outstanding() const { return outstanding_.size(); }
+    std::size_t outstanding() const { return issued_id_ - durable_id_; }
     std::uint64_t issued_id() const { return issued_id_; }
     std::uint64_t durable_id() const { return durable_id_; }
     /// Messages held until a write is durable.
@@ -59,7 +58,9 @@ public:
     Write complete(std::uint64_t id, std::vector<Message>& released);
 
 private:
-    std::deque<Write> outstanding_;
+    // Oldest first. At most storage_writes_inflight_max (a handful), so a flat vector whose
+    // capacity is reused, rather than a deque allocating a block every few writes.
+    std::vector<Write> outstanding_;
     struct Held {
         std::uint64_t write_id;
         Message message;
