@@ -26,11 +26,21 @@ Term Log::term_at(LogIndex index) const {
     if (index == LogIndex(0)) return Term(0);
     // Most lookups are near the end of the log, in its latest term.
     if (index >= term_runs_.back().first) return term_runs_.back().term;
+    // Then in the run of the previous lookup or the one after it (checkers and followers
+    // walk the log forwards); term_runs_.size() >= 2 here, since index >= the first run's.
+    const std::size_t hint = std::min(run_hint_, term_runs_.size() - 2);
+    for (std::size_t run = hint; run <= hint + 1 && run + 1 < term_runs_.size(); ++run) {
+        if (term_runs_[run].first <= index && index < term_runs_[run + 1].first) {
+            run_hint_ = run;
+            return term_runs_[run].term;
+        }
+    }
     // The last run with first <= index.
     const auto after = std::upper_bound(
         term_runs_.begin(), term_runs_.end(), index,
         [](LogIndex wanted, const TermRun& run) { return wanted < run.first; });
     ASSERT(after != term_runs_.begin());
+    run_hint_ = static_cast<std::size_t>(std::prev(after) - term_runs_.begin());
     return std::prev(after)->term;
 }
 

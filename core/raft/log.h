@@ -102,6 +102,9 @@ private:
     std::vector<Bytes> payload_blocks_;
     // Increasing `first` and non-decreasing `term`; the first run starts at index 1.
     std::vector<TermRun> term_runs_;
+    // The run term_at() found last: where the next lookup looks first. Only a hint (clamped
+    // to the runs there are), so truncations need not maintain it.
+    mutable std::size_t run_hint_ = 0;
     // Where at() builds the entry it returns.
     mutable Entry scratch_;
     // Where payload() copies a payload that spans two blocks (rare: once per block).
