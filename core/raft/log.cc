@@ -10,6 +10,11 @@ namespace raftlink::raft {
 
 Log::Log(std::vector<Entry> entries) {
     payload_ends_.reserve(entries.size());
+    // The first block at once at its final size (up to a block), rather than grown by
+    // copies as the payloads come.
+    std::size_t bytes = 0;
+    for (const Entry& entry : entries) bytes += entry.data.size();
+    if (bytes > 0) payload_blocks_.emplace_back().reserve(std::min(bytes, payload_block_bytes));
     for (std::size_t i = 0; i < entries.size(); ++i) {
         ASSERT_EQ(entries[i].index, LogIndex(i + 1));
         if (i > 0) ASSERT_LE(entries[i - 1].term, entries[i].term);
@@ -21,7 +26,7 @@ Log::Log(std::vector<Entry> entries) {
     stable_index_ = last_index();
 }
 
-Term Log::term_at(LogIndex index) const {
+Term Log::term_at_slow(LogIndex index) const {
     ASSERT_LE(index, last_index());
     if (index == LogIndex(0)) return Term(0);
     // Most lookups are near the end of the log, in its latest term.

@@ -30,7 +30,13 @@ public:
     LogIndex last_index() const { return LogIndex(payload_ends_.size()); }
     Term last_term() const { return term_at(last_index()); }
     /// The term of the entry at `index`; Term 0 for index 0. Precondition: index <= last.
-    Term term_at(LogIndex index) const;
+    Term term_at(LogIndex index) const {
+        // Inline for the common case, an index in the latest term's run.
+        if (!term_runs_.empty() && index >= term_runs_.back().first && index <= last_index()) {
+            return term_runs_.back().term;
+        }
+        return term_at_slow(index);
+    }
     /// True if the log has an entry at `index` with `term` (index 0 always matches, §5.3).
     bool matches(LogIndex index, Term term) const;
     /// The entry at `index`, built on demand: the reference is valid until the next at() or
@@ -86,6 +92,7 @@ private:
     /// Payload bytes are stored in blocks of this size; a payload may span blocks.
     static constexpr std::size_t payload_block_bytes = std::size_t{1} << 20;
 
+    Term term_at_slow(LogIndex index) const;
     void push(Term term, ByteView payload);
     /// Drops the entries after `last`.
     void truncate_after(LogIndex last);
