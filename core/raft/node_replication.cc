@@ -262,6 +262,11 @@ void Node::maybe_commit() {
     match_indexes_.clear();  // keeps its capacity: this runs on every acknowledgement
     match_indexes_.push_back(log_.stable_index());
     for (const auto& [peer, progress] : progress_) match_indexes_.push_back(progress.match_index);
+    // Most acknowledgements commit nothing new: fewer than a majority are past the commit
+    // index, so the quorum's index is not either, and the selection below can be skipped.
+    const auto past_commit = std::count_if(match_indexes_.begin(), match_indexes_.end(),
+                                           [&](LogIndex match) { return match > commit_index_; });
+    if (static_cast<std::size_t>(past_commit) < majority(match_indexes_.size())) return;
     const LogIndex candidate = committed_index(match_indexes_);
     // §5.4.2 (Figure 8): only an entry of the current term is committed by counting replicas;
     // earlier entries are committed indirectly with it.
