@@ -31,8 +31,9 @@ bool Node::can_issue_write() const {
 
 bool Node::has_ready() const {
     if (ready_outstanding_) return false;
-    return (has_unpersisted_state() && can_issue_write()) || can_place_after_persist() ||
-           !outbox_.empty() || applied_index_ < commit_index_ || !reads_ready_.empty();
+    // The cheap tests first: can_place_after_persist() walks the held messages.
+    return !outbox_.empty() || applied_index_ < commit_index_ || !reads_ready_.empty() ||
+           (has_unpersisted_state() && can_issue_write()) || can_place_after_persist();
 }
 
 void Node::hand_out_write(Ready& ready) {
