@@ -19,6 +19,11 @@ namespace {
 // room for it.
 constexpr std::size_t outbox_reserve_max = 64;
 
+// Payload buffers kept for the next Ready's committed entries. A steady Ready applies a few
+// entries; a catch-up one up to committed_entries_per_ready_max, whose buffers (each up to a
+// maximal URL's command) a node must not keep for good: 256 keeps at most about 2 MiB.
+constexpr std::size_t spare_payloads_max = 256;
+
 }  // namespace
 
 bool Node::has_unpersisted_state() const {
@@ -162,7 +167,10 @@ void Node::advance(Ready&& ready, Nanos now) {
         ready.messages.clear();
         outbox_.swap(ready.messages);
     }
-    for (Entry& entry : ready.committed_entries) spare_payloads_.push_back(std::move(entry.data));
+    for (Entry& entry : ready.committed_entries) {
+        if (spare_payloads_.size() == spare_payloads_max) break;
+        spare_payloads_.push_back(std::move(entry.data));
+    }
     ready.committed_entries.clear();
     if (spare_committed_.capacity() == 0) spare_committed_.swap(ready.committed_entries);
 }
