@@ -60,6 +60,16 @@ std::pair<Nanos, Drained> run_next_tick(Node& node) {
     return {now, drain(node, now)};
 }
 
+/// Node 1 of {1, 2, 3} leading, its no-op committed, entry 2 sent and not acknowledged yet.
+Node leader_with_unacknowledged_entry() {
+    Node node = make_node(1, {1, 2, 3});
+    const Nanos at = elect(node, 0);
+    (void)commit_noop(node, at);
+    REQUIRE(node.propose(Bytes{7}, at + 2).accepted);
+    (void)drain(node, at + 2);
+    return node;
+}
+
 /// The AppendEntries in `sent` to `peer`: how many carry entries, how many are heartbeats.
 std::pair<std::size_t, std::size_t> appends_to(const Drained& sent, std::uint64_t peer) {
     std::size_t with_entries = 0;
@@ -660,14 +670,10 @@ TEST_CASE("node: with replicate_on_heartbeat_only a proposal waits for the next 
 
 TEST_CASE("node: every heartbeat tick sends each follower a heartbeat, even when it resends "
           "entries (their replies wait for the follower's fsync, a heartbeat's do not)") {
-    Node node = make_node(1, {1, 2, 3});
-    const Nanos at = elect(node, 0);
-    (void)commit_noop(node, at);
     // The followers' disks stall: entry 2 goes out and stays unacknowledged for two ticks,
     // so the second tick resends it. Its replies would wait for the stalled fsyncs; only the
     // heartbeats' replies can reach the leader before CheckQuorum deposes it.
-    REQUIRE(node.propose(Bytes{7}, at + 2).accepted);
-    (void)drain(node, at + 2);
+    Node node = leader_with_unacknowledged_entry();
     const Nanos first_tick = run_next_tick(node).first;
     // The followers answer the first tick's heartbeats: they are up, only their disks stall.
     for (const std::uint64_t follower : {std::uint64_t{2}, std::uint64_t{3}}) {
@@ -686,11 +692,7 @@ TEST_CASE("node: every heartbeat tick sends each follower a heartbeat, even when
 
 TEST_CASE("node: a follower silent for a whole heartbeat interval gets heartbeats only, and "
           "the missing entries as soon as it answers again") {
-    Node node = make_node(1, {1, 2, 3});
-    const Nanos at = elect(node, 0);
-    (void)commit_noop(node, at);
-    REQUIRE(node.propose(Bytes{7}, at + 2).accepted);
-    (void)drain(node, at + 2);
+    Node node = leader_with_unacknowledged_entry();
     // Node 3 answers every heartbeat but its appends' replies are lost; node 2 is down.
     const Nanos first_tick = run_next_tick(node).first;
     node.step(append_reply(3, 1, 1, true, 1), first_tick + 1);
