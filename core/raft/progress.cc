@@ -10,7 +10,6 @@ namespace raftlink::raft {
 void Progress::on_append_sent(LogIndex last) {
     ASSERT_GE(last, next_index);
     if (!inflight.empty()) ASSERT_LT(inflight.back(), last);
-    if (inflight.empty()) inflight_first = next_index;
     next_index = last + 1;
     inflight.push_back(last);
 }
@@ -19,7 +18,6 @@ void Progress::on_acknowledged(LogIndex acknowledged) {
     match_index = std::max(match_index, acknowledged);
     next_index = std::max(next_index, match_index + 1);
     while (!inflight.empty() && inflight.front() <= match_index) inflight.pop_front();
-    inflight_first = std::max(inflight_first, match_index + 1);
     ASSERT_LT(match_index, next_index);
 }
 
@@ -35,10 +33,8 @@ bool Progress::on_rejected(LogIndex retry) {
 }
 
 void Progress::resend_unacknowledged() {
-    // Entries below the oldest append in flight were never sent to this follower in this
-    // term, or were acknowledged: resending them would only make it compare what it holds.
-    if (!inflight.empty()) next_index = std::max(match_index + 1, inflight_first);
     inflight.clear();
+    next_index = match_index + 1;
 }
 
 void Progress::on_reply() {

@@ -21,11 +21,6 @@ struct Progress {
     /// The last index of each AppendEntries sent with entries and not yet acknowledged, oldest
     /// first. Bounded by Config::inflight_appends_max.
     std::deque<LogIndex> inflight;
-    /// The first index of the oldest append in `inflight` (meaningless when it is empty):
-    /// where a resend starts. Not match_index + 1: a new leader's next_index starts past its
-    /// last entry (§5.3), so nothing below it was ever sent, and a follower back after a
-    /// crash usually holds all of it.
-    LogIndex inflight_first;
     /// match_index at the previous heartbeat: if it has not moved while entries are missing,
     /// the appends in flight are presumed lost and sent again.
     LogIndex match_index_at_heartbeat;
@@ -57,12 +52,11 @@ struct Progress {
     /// restarted from a disk that lost its tail, or the rejection is a reordered old one):
     /// match_index is lowered below `retry` so the follower can be repaired.
     bool on_rejected(LogIndex retry);
-    /// Forgets the appends in flight (they may be lost) and resends from the first entry of
-    /// the oldest, or from match_index + 1 if the follower acknowledged past it.
+    /// Forgets the appends in flight and resends from match_index + 1 (they may be lost).
     void resend_unacknowledged();
     /// At each heartbeat: if entries up to `last_index` are missing and nothing was
     /// acknowledged for a whole interval, the appends in flight are presumed lost and will be
-    /// sent again (resend_unacknowledged(); duplicates are harmless, §5.3): at once if the
+    /// sent again from match_index + 1 (duplicates are harmless, §5.3): at once if the
     /// follower answered in that interval, else once it answers (`paused`).
     void on_heartbeat(LogIndex last_index);
 };

@@ -85,29 +85,6 @@ TEST_CASE("progress: appends unacknowledged for a whole heartbeat interval are r
     CHECK_EQ(progress.next_index, LogIndex(5));
 }
 
-TEST_CASE("progress: a resend starts at the oldest unacknowledged append, not below it") {
-    // A new leader's next_index starts past its log (§5.3): entries below its first append
-    // were never sent to the follower, which after a crash usually still holds them all.
-    Progress progress;
-    progress.next_index = LogIndex(41);
-    progress.on_heartbeat(LogIndex(40));
-    progress.on_append_sent(LogIndex(41));  // the no-op of the new term
-    progress.on_append_sent(LogIndex(43));
-    progress.on_heartbeat(LogIndex(43));  // nothing acknowledged for a whole interval
-    CHECK(progress.inflight.empty());
-    CHECK_EQ(progress.next_index, LogIndex(41));
-    progress.on_heartbeat(LogIndex(43));  // nothing was in flight: next_index stays
-    CHECK_EQ(progress.next_index, LogIndex(41));
-
-    progress.on_append_sent(LogIndex(42));
-    progress.on_append_sent(LogIndex(43));
-    progress.on_acknowledged(LogIndex(42));  // frees the first append only
-    progress.on_heartbeat(LogIndex(44));
-    progress.on_heartbeat(LogIndex(44));  // 43 unacknowledged for a whole interval
-    CHECK_EQ(progress.match_index, LogIndex(42));
-    CHECK_EQ(progress.next_index, LogIndex(43));
-}
-
 TEST_CASE("progress: a follower that answered nothing for a whole interval is paused until "
           "it answers") {
     Progress progress;
