@@ -73,6 +73,10 @@ public:
     std::optional<Violation> at_end(const Cluster& cluster, bool quiet) const;
 
     std::size_t acknowledged() const { return acknowledged_.size(); }
+    /// Changes (as of the last check()) whenever a node became or stopped being leader, went
+    /// down or came up as leader, or led another term: Cluster::leader() changes only then,
+    /// so the run loop asks it again only then.
+    std::uint64_t leadership_version() const { return leadership_version_; }
 
 private:
     std::optional<Violation> check_promises_kept(const Cluster& cluster, std::size_t index) const;
@@ -123,6 +127,8 @@ private:
     struct NodeState {
         std::optional<NodeFingerprint> checked;  // as of the last check that passed
         std::uint64_t activity_checked = 0;      // Cluster::activity() as of that check
+        /// The term the node leads as of its last check; Term 0 when down or not leader.
+        Term leads;
         std::uint64_t incarnation = 0;
         LogIndex verified;          // log entries 1..verified passed the log matching check
         /// The stamps of log entries 1..verified (the log's prefix that cannot have changed
@@ -141,6 +147,11 @@ private:
         std::uint64_t term_durable_min = 0;
         std::optional<LeaderLog> leader_log;
     };
+    void note_leads(NodeState& state, Term leads) {
+        if (state.leads == leads) return;
+        state.leads = leads;
+        ++leadership_version_;
+    }
     /// A node that ran something since its last check (or was never checked).
     std::optional<Violation> check_active(const Cluster& cluster, std::size_t index);
     /// `replica` is the node's (up) and `incarnation` its Cluster::incarnation(), as
@@ -179,6 +190,7 @@ private:
     /// Cluster::activity_total() at the end of a scan after which every node was skipped or
     /// checked as of its activity(): until it changes, a scan would skip every node.
     std::uint64_t settled_at_ = ~std::uint64_t{0};
+    std::uint64_t leadership_version_ = 0;
     std::map<Term, NodeId> leader_by_term_;
     /// By log index (entry i at position i - 1): the signature of the first term met there
     /// (nearly always the only one), the others in other_terms_. Flat, so that recording an

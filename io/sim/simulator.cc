@@ -50,7 +50,9 @@ Outcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     LivenessMonitor liveness(healed_at, window, scenario.duration);
 
     std::optional<std::size_t> leader;
-    std::uint64_t leader_activity = ~std::uint64_t{0};  // cluster.activity_total() for `leader`
+    // checker.leadership_version() for `leader`: the checker sees every node that ran
+    // something after each event, so it knows when the leader may have changed.
+    std::uint64_t leader_version = ~std::uint64_t{0};
     while (!loop.empty()) {
         const Nanos next = loop.next_time();
         if (next > scenario.duration) break;
@@ -68,8 +70,8 @@ Outcome run_scenario(const Scenario& scenario, const RunOptions& options) {
             outcome.failed_event = loop.events_run();
             break;
         }
-        if (cluster.activity_total() != leader_activity) {  // else no node changed: same leader
-            leader_activity = cluster.activity_total();
+        if (checker.leadership_version() != leader_version) {  // else the same leader
+            leader_version = checker.leadership_version();
             const auto now_leader = cluster.leader();
             if (now_leader && now_leader != leader) ++outcome.leader_changes;
             leader = now_leader;
