@@ -154,10 +154,10 @@ private:
     }
     /// A node that ran something since its last check (or was never checked).
     std::optional<Violation> check_active(const Cluster& cluster, std::size_t index);
-    /// `replica` is the node's (up) and `incarnation` its Cluster::incarnation(), as
-    /// check_active() already read them.
+    /// `replica` is the node's (up) and `now` its fingerprint, as check_active() already read
+    /// them; it differs from the last check's.
     std::optional<Violation> check_node(const Cluster& cluster, std::size_t index,
-                                        const Replica& replica, std::uint64_t incarnation);
+                                        const Replica& replica, const NodeFingerprint& now);
     std::optional<Violation> check_monotonic(std::size_t index, const raft::Node& node,
                                              bool restarted);
     std::optional<Violation> check_leader(std::size_t index, const raft::Node& node,
