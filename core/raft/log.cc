@@ -26,6 +26,43 @@ Log::Log(std::vector<Entry> entries) {
     stable_index_ = last_index();
 }
 
+Log Log::from_packed(PackedEntries packed) {
+    Log log(std::vector<Entry>{});
+    log.payload_ends_ = std::move(packed.ends);
+    const std::vector<std::uint64_t>& ends = log.payload_ends_;
+    ASSERT_EQ(ends.empty() ? 0 : ends.back(), packed.payloads.size());
+    for (std::size_t i = 1; i < ends.size(); ++i) ASSERT_LE(ends[i - 1], ends[i]);
+    std::vector<TermRun>& runs = log.term_runs_;
+    runs.reserve(packed.term_starts.size());
+    for (const auto& [first, term] : packed.term_starts) {
+        if (runs.empty()) {
+            ASSERT_EQ(first, LogIndex(1));
+        } else {
+            ASSERT_GT(first, runs.back().first);
+            ASSERT_LT(runs.back().term, term);
+        }
+        ASSERT_LE(first, log.last_index());
+        runs.push_back(TermRun{first, term});
+    }
+    ASSERT_EQ(runs.empty(), ends.empty());
+    Bytes& payloads = packed.payloads;
+    if (payloads.empty()) {
+        // No block, as push() would have it.
+    } else if (payloads.capacity() <= payload_block_bytes) {
+        // The usual case: the payloads fit one block, which they become as they are.
+        log.payload_blocks_.push_back(std::move(payloads));
+    } else {
+        for (std::size_t start = 0; start < payloads.size(); start += payload_block_bytes) {
+            const std::size_t end = std::min(payloads.size(), start + payload_block_bytes);
+            log.payload_blocks_.emplace_back(
+                payloads.begin() + static_cast<std::ptrdiff_t>(start),
+                payloads.begin() + static_cast<std::ptrdiff_t>(end));
+        }
+    }
+    log.stable_index_ = log.last_index();
+    return log;
+}
+
 Term Log::term_at_slow(LogIndex index) const {
     ASSERT_LE(index, last_index());
     if (index == LogIndex(0)) return Term(0);

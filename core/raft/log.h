@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/raft/messages.h"
+#include "core/raft/ready.h"
 #include "core/types.h"
 
 namespace raftlink::raft {
@@ -26,6 +27,9 @@ class Log {
 public:
     /// Starts with entries recovered from storage; they are stable by definition.
     explicit Log(std::vector<Entry> entries);
+    /// The same from packed entries (a restart's whole log), taking over their buffers where
+    /// it can instead of copying each payload. A named constructor: Log({}) stays unambiguous.
+    static Log from_packed(PackedEntries packed);
 
     LogIndex last_index() const { return LogIndex(payload_ends_.size()); }
     Term last_term() const { return term_at(last_index()); }

@@ -173,36 +173,36 @@ Result<BatchHeader> read_header(ByteView image, std::size_t offset, std::uint64_
     return header;
 }
 
-// The state rebuilt so far, and the checks that make impossible histories errors.
+// The state rebuilt so far, and the checks that make impossible histories errors. Entries are
+// views into the image: recovery copies no payload (every restart reads the whole image).
 struct Recovery {
-    PersistentState state;
-    std::uint64_t last_sequence = 0;
+    RecoveredLog log;
 
     std::optional<Error> apply(const HardState& hard_state, std::size_t offset) {
         // Figure 2: currentTerm only increases, so a stored term never goes back.
-        if (hard_state.current_term < state.hard_state.current_term) {
+        if (hard_state.current_term < log.hard_state.current_term) {
             return corrupt_at(offset, concat("the hard state's term ", hard_state.current_term,
-                                             " goes back from ", state.hard_state.current_term));
+                                             " goes back from ", log.hard_state.current_term));
         }
-        state.hard_state = hard_state;
+        log.hard_state = hard_state;
         return std::nullopt;
     }
 
-    // `data` is copied only once the entry is known to fit.
     std::optional<Error> apply(Term term, LogIndex index, ByteView data, std::size_t offset) {
-        const std::uint64_t last = state.entries.size();
+        std::vector<RecoveredEntry>& entries = log.entries;
+        const std::uint64_t last = entries.size();
         if (index.value == 0 || index.value > last + 1) {
             return corrupt_at(offset, concat("entry ", index, " leaves a gap after entry ", last));
         }
         // §5.3: an entry at index i replaces whatever the log held from i on.
-        if (index.value <= last) state.entries.resize(index.value - 1);
+        if (index.value <= last) entries.resize(index.value - 1);
         // §5.3 (Log Matching) implies terms never decrease along a log.
-        if (!state.entries.empty() && term < state.entries.back().term) {
+        if (!entries.empty() && term < entries.back().term) {
             return corrupt_at(offset, concat("entry ", index, " has term ", term,
                                              ", below the previous entry's ",
-                                             state.entries.back().term));
+                                             entries.back().term));
         }
-        state.entries.push_back(Entry{term, index, Bytes(data.begin(), data.end())});
+        entries.push_back(RecoveredEntry{term, data});
         return std::nullopt;
     }
 };
@@ -334,24 +334,57 @@ std::string record_name(const RecordExtent& record) {
     UNREACHABLE();
 }
 
+std::vector<Entry> copy_entries(const RecoveredLog& recovered) {
+    std::vector<Entry> entries;
+    entries.reserve(recovered.entries.size());
+    for (const RecoveredEntry& entry : recovered.entries) {
+        entries.push_back(Entry{entry.term, LogIndex(entries.size() + 1),
+                                Bytes(entry.data.begin(), entry.data.end())});
+    }
+    return entries;
+}
+
+PackedEntries pack_entries(const RecoveredLog& recovered) {
+    PackedEntries packed;
+    std::size_t bytes = 0;
+    for (const RecoveredEntry& entry : recovered.entries) bytes += entry.data.size();
+    packed.payloads.reserve(bytes);
+    packed.ends.reserve(recovered.entries.size());
+    for (std::size_t i = 0; i < recovered.entries.size(); ++i) {
+        const RecoveredEntry& entry = recovered.entries[i];
+        if (packed.term_starts.empty() || packed.term_starts.back().second != entry.term) {
+            packed.term_starts.emplace_back(LogIndex(i + 1), entry.term);
+        }
+        packed.payloads.insert(packed.payloads.end(), entry.data.begin(), entry.data.end());
+        packed.ends.push_back(packed.payloads.size());
+    }
+    return packed;
+}
+
+PersistentState copy_state(const RecoveredLog& recovered) {
+    return PersistentState{recovered.hard_state, copy_entries(recovered), {}};
+}
+
 Result<RecoveredLog> recover_log(ByteView image) {
     Recovery recovery;
+    std::uint64_t& last_sequence = recovery.log.last_sequence;
     std::size_t offset = 0;
     while (offset < image.size()) {
         // A torn write is the only way the image can end inside a header: flips keep lengths.
         if (image.size() - offset < batch_header_bytes) break;
-        const std::uint64_t expected = recovery.last_sequence + 1;
+        const std::uint64_t expected = last_sequence + 1;
         Result<BatchHeader> header = read_header(image, offset, expected);
         if (!header) return header.error();
         const std::size_t body_start = offset + batch_header_bytes;
         // The same holds for a body shorter than its checksummed header announces.
         if (image.size() - body_start < header.value().body_bytes) break;
         if (auto error = apply_body(image, body_start, header.value(), recovery)) return *error;
-        recovery.last_sequence = expected;
+        last_sequence = expected;
         offset = body_start + header.value().body_bytes;
     }
     ASSERT_LE(offset, image.size());
-    return RecoveredLog{std::move(recovery.state), recovery.last_sequence, offset};
+    recovery.log.valid_bytes = offset;
+    return std::move(recovery.log);
 }
 
 }  // namespace raftlink::raft

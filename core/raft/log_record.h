@@ -93,15 +93,31 @@ void encode_batch_into(std::uint64_t sequence, const std::optional<HardState>& h
                        std::span<const Entry> entries, Bytes& bytes,
                        std::vector<RecordExtent>& records, std::size_t offset_base = 0);
 
-/// What recovery found in an image.
+/// An entry as recovery found it: its payload is a view into the image (entry i of a
+/// RecoveredLog has index i + 1).
+struct RecoveredEntry {
+    Term term;
+    ByteView data;
+};
+
+/// What recovery found in an image. The entries view the image: they are valid while it is
+/// alive and unchanged.
 struct RecoveredLog {
-    PersistentState state;
+    HardState hard_state;
+    std::vector<RecoveredEntry> entries;
     /// The sequence of the last complete batch (0 for none); the next write uses one more.
     std::uint64_t last_sequence = 0;
     /// The end of the last complete batch. Bytes after it are a torn tail, to be truncated
     /// before anything is appended.
     std::size_t valid_bytes = 0;
 };
+
+/// The entries of `recovered` with their own copies of the payloads.
+std::vector<Entry> copy_entries(const RecoveredLog& recovered);
+/// The entries of `recovered` packed: one copy of all payloads into one buffer.
+PackedEntries pack_entries(const RecoveredLog& recovered);
+/// The hard state and copy_entries() of `recovered`.
+PersistentState copy_state(const RecoveredLog& recovered);
 
 /// Parses `image` as described above. Never asserts on the bytes: every defect is either a
 /// torn tail (dropped) or an Error with ErrorCode::Corrupt.

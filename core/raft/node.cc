@@ -20,13 +20,24 @@ const char* role_name(Role role) {
     UNREACHABLE();
 }
 
+namespace {
+
+// The log storage recovered, in whichever of its two forms storage handed it over.
+Log recovered_log(PersistentState& state) {
+    if (state.packed.ends.empty()) return Log(std::move(state.entries));
+    ASSERT(state.entries.empty());
+    return Log::from_packed(std::move(state.packed));
+}
+
+}  // namespace
+
 Node::Node(Config config, PersistentState state)
     : config_(std::move(config)),
       prng_(Prng::derive(config_.seed, "raft.node", config_.id.value)),
       hard_state_(state.hard_state),
       persisting_hard_state_(state.hard_state),
       persisted_hard_state_(state.hard_state),
-      log_(std::move(state.entries)) {
+      log_(recovered_log(state)) {
     const auto problem = validate(config_);
     if (problem) assert_fail("raft::Config is valid", __FILE__, __LINE__, *problem);
     std::sort(config_.voters.begin(), config_.voters.end());

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "core/raft/messages.h"
@@ -29,10 +30,26 @@ struct HardState {
     bool operator==(const HardState&) const = default;
 };
 
-/// What storage returns at start-up.
+/// Entries 1..n without a heap buffer each: their payloads back to back, as raft::Log keeps
+/// them. Storage that rebuilds a whole log at every start (the simulator's disk) hands it over
+/// in this form, so that a restart does not allocate and free one buffer per entry.
+struct PackedEntries {
+    /// Where each run of entries with one term starts: increasing indexes, the first 1, and
+    /// increasing terms.
+    std::vector<std::pair<LogIndex, Term>> term_starts;
+    /// ends[i]: where the payload of entry i + 1 ends in `payloads` (it starts at the previous
+    /// end, or 0).
+    std::vector<std::uint64_t> ends;
+    Bytes payloads;
+};
+
+/// What storage returns at start-up: the entries either in `entries` or in `packed` (the other
+/// one empty).
 struct PersistentState {
     HardState hard_state;
     std::vector<Entry> entries;
+    /// Initialised here, so that PersistentState{hard_state, entries} says all it needs to.
+    PackedEntries packed = {};
 };
 
 struct Ready {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <iterator>
+#include <ranges>
 #include <utility>
 
 #include "core/assert.h"
@@ -16,25 +17,36 @@ SimDisk::SimDisk(EventLoop& loop, LatencyModel fsync_latency, Prng prng)
     : loop_(loop), fsync_latency_(fsync_latency), prng_(prng) {}
 
 raft::PersistentState SimDisk::load() {
+    ASSERT(pending_.empty());  // a boot follows a crash or nothing at all
     Result<raft::RecoveredLog> recovered = raft::RecoveredLog{};
     if (recovered_ && recovered_version_ == image_version_) {
         recovered = std::move(*recovered_);
     } else {
-        recovered = raft::recover_log(image_);
+        recovered = raft::recover_log(durable_image());
     }
     recovered_.reset();
     ASSERT(recovered.ok());
+    const raft::RecoveredLog& log = recovered.value();
     // The simulator's own oracle: recovery keeps exactly the acknowledged batches, and every
     // byte of their entries (a mismatch would be a lost or corrupted acknowledged write).
-    ASSERT_EQ(recovered.value().valid_bytes, acknowledged_bytes_);
-    ASSERT_EQ(recovered.value().last_sequence, fsyncs_);
-    ASSERT(recovered.value().state.hard_state == acknowledged_.hard_state);
-    ASSERT(recovered.value().state.entries == acknowledged_.entries);
+    ASSERT_EQ(log.valid_bytes, acknowledged_bytes_);
+    ASSERT_EQ(log.last_sequence, fsyncs_);
+    ASSERT(log.hard_state == acknowledged_.hard_state);
+    ASSERT_EQ(log.entries.size(), acknowledged_.entries.size());
+    for (std::size_t i = 0; i < log.entries.size(); ++i) {
+        const raft::Entry& want = acknowledged_.entries[i];
+        ASSERT_EQ(want.index, LogIndex(i + 1));
+        ASSERT(log.entries[i].term == want.term);
+        ASSERT(std::ranges::equal(log.entries[i].data, want.data));
+    }
+    // Packed, so that the node's log takes the payloads over without a buffer per entry. The
+    // entries view the image: pack them before it changes.
+    raft::PersistentState state{log.hard_state, {}, raft::pack_entries(log)};
     // As the real WAL does at start-up: cut the torn tail so that appends follow valid data.
-    image_.resize(recovered.value().valid_bytes);
+    image_.resize(log.valid_bytes);
     ++image_version_;
     torn_bytes_ = 0;
-    return std::move(recovered.value().state);
+    return state;
 }
 
 void SimDisk::write(WriteBatch batch, std::function<void()> on_durable) {
@@ -44,14 +56,15 @@ void SimDisk::write(WriteBatch batch, std::function<void()> on_durable) {
 SimDisk::PendingWrite& SimDisk::schedule_write(WriteBatch&& batch) {
     ASSERT_EQ(torn_bytes_, 0U);
     const std::uint64_t sequence = fsyncs_ + pending_.size() + 1;
-    // The batch will lie after the acknowledged bytes and the earlier pending writes (no torn
-    // tail is pending, and a crash loses this write together with every later one).
-    const std::size_t bytes_before = pending_bytes_.size();
+    // The batch goes after the acknowledged bytes and the earlier pending writes (no torn
+    // tail is pending, and a crash loses this write together with every later one), straight
+    // into the image: completing it then only moves acknowledged_bytes_ past it.
+    const std::size_t bytes_before = image_.size();
     const std::size_t records_before = records_.size();
-    const std::size_t image_offset = acknowledged_bytes_ + (bytes_before - pending_bytes_head_);
-    raft::encode_batch_into(sequence, batch.hard_state, batch.entries, pending_bytes_, records_,
-                            image_offset);
-    pending_.push_back(PendingWrite{sequence, pending_bytes_.size() - bytes_before,
+    raft::encode_batch_into(sequence, batch.hard_state, batch.entries, image_, records_,
+                            bytes_before);
+    ++image_version_;  // the image may have moved: a parse's views into it are stale
+    pending_.push_back(PendingWrite{sequence, image_.size() - bytes_before,
                                     records_.size() - records_before, std::move(batch),
                                     Action()});
 
@@ -72,27 +85,16 @@ void SimDisk::write_done(std::uint64_t sequence) {
     ASSERT(!pending_.empty());
     ASSERT_EQ(pending_.front().sequence, sequence);
     ASSERT_EQ(sequence, fsyncs_ + 1);
-    ASSERT_EQ(image_.size(), acknowledged_bytes_);
+    ASSERT_EQ(torn_bytes_, 0U);
     PendingWrite write = std::move(pending_.front());
     pending_.pop_front();
 
     acknowledged_records_ += write.record_count;
     ASSERT_LE(acknowledged_records_, records_.size());
-    const auto first = pending_bytes_.begin() + static_cast<std::ptrdiff_t>(pending_bytes_head_);
-    image_.insert(image_.end(), first, first + static_cast<std::ptrdiff_t>(write.bytes));
-    pending_bytes_head_ += write.bytes;
-    if (pending_bytes_head_ == pending_bytes_.size()) {
-        pending_bytes_.clear();
-        pending_bytes_head_ = 0;
-    } else if (pending_bytes_head_ >= pending_bytes_.size() / 2) {
-        // Under steady load the buffer may never empty: drop the consumed half.
-        pending_bytes_.erase(pending_bytes_.begin(),
-                             pending_bytes_.begin() +
-                                 static_cast<std::ptrdiff_t>(pending_bytes_head_));
-        pending_bytes_head_ = 0;
-    }
+    // Its bytes follow the acknowledged ones already (see schedule_write).
+    acknowledged_bytes_ += write.bytes;
+    ASSERT_LE(acknowledged_bytes_, image_.size());
     ++image_version_;
-    acknowledged_bytes_ = image_.size();
     apply_to_acknowledged(std::move(write.batch));
     ++fsyncs_;
     write.on_durable();
@@ -117,24 +119,21 @@ void SimDisk::crash(Prng& prng, double torn_write_ratio) {
         ASSERT_EQ(torn_bytes_, 0U);
         const std::size_t bytes = pending_.front().bytes;
         ASSERT_GE(bytes, raft::batch_header_bytes);
-        // A strict, non-empty prefix: at least one byte lands, the write never completes.
+        // A strict, non-empty prefix: at least one byte lands, the write never completes. The
+        // oldest pending write's bytes follow the acknowledged ones: its prefix stays.
         torn_bytes_ = 1 + prng.below(bytes - 1);
-        const auto begin =
-            pending_bytes_.begin() + static_cast<std::ptrdiff_t>(pending_bytes_head_);
-        image_.insert(image_.end(), begin, begin + static_cast<std::ptrdiff_t>(torn_bytes_));
-        ++image_version_;
     }
     crash();
 }
 
 void SimDisk::crash() {
     pending_.clear();
-    pending_bytes_.clear();
-    pending_bytes_head_ = 0;
-    records_.resize(acknowledged_records_);  // the records of the lost writes
+    // The lost writes' bytes, but for a torn prefix, and their records.
+    image_.resize(acknowledged_bytes_ + torn_bytes_);
+    ++image_version_;
+    records_.resize(acknowledged_records_);
     ++epoch_;
     last_completion_ = loop_.now();
-    ASSERT_EQ(image_.size(), acknowledged_bytes_ + torn_bytes_);
 }
 
 std::optional<std::string> SimDisk::corrupt(Prng& prng) {
@@ -154,13 +153,13 @@ std::optional<std::string> SimDisk::corrupt(Prng& prng) {
 }
 
 Result<raft::PersistentState> SimDisk::recover() const {
-    Result<raft::RecoveredLog> recovered = raft::recover_log(image_);
+    Result<raft::RecoveredLog> recovered = raft::recover_log(durable_image());
     if (!recovered) return recovered.error();
-    return std::move(recovered.value().state);
+    return raft::copy_state(recovered.value());
 }
 
 std::optional<Error> SimDisk::verify() const {
-    Result<raft::RecoveredLog> recovered = raft::recover_log(image_);
+    Result<raft::RecoveredLog> recovered = raft::recover_log(durable_image());
     if (!recovered) return recovered.error();
     recovered_ = std::move(recovered.value());
     recovered_version_ = image_version_;

@@ -31,8 +31,9 @@ public:
     SimDisk(EventLoop& loop, LatencyModel fsync_latency, Prng prng);
 
     /// Recovers the image and truncates its torn tail, as the real WAL does at start-up, so
-    /// that later writes append after the last complete batch. Precondition: recover()
-    /// succeeds (the cluster checks it first and refuses to boot the node otherwise).
+    /// that later writes append after the last complete batch. The entries come packed.
+    /// Preconditions: no write is pending, and recover() succeeds (the cluster checks it first
+    /// and refuses to boot the node otherwise).
     raft::PersistentState load() override;
     /// Encodes `batch` now; its bytes reach the image and `on_durable` runs when its simulated
     /// fsync completes, never before an earlier write's. Precondition: no torn tail is
@@ -72,8 +73,11 @@ public:
     /// How many writes completed their fsync: the number of batches in the image, as the
     /// image only ever loses a torn tail.
     std::uint64_t fsyncs() const { return fsyncs_; }
-    /// The raw image, torn tail and flips included.
-    const Bytes& image_bytes() const { return image_; }
+    /// A copy of the raw image, torn tail and flips included (for tests).
+    Bytes image_bytes() const {
+        const ByteView image = durable_image();
+        return Bytes(image.begin(), image.end());
+    }
 
 private:
     struct PendingWrite {
@@ -94,12 +98,19 @@ private:
     PendingWrite& schedule_write(WriteBatch&& batch);
     void write_done(std::uint64_t sequence);
     void apply_to_acknowledged(WriteBatch&& batch);
+    /// What a crash now would leave on the disk: the acknowledged bytes and any torn tail.
+    ByteView durable_image() const {
+        return ByteView(image_.data(), acknowledged_bytes_ + torn_bytes_);
+    }
 
     EventLoop& loop_;
     LatencyModel fsync_latency_;
     Prng prng_;
+    /// The acknowledged bytes, then either the encodings of the pending writes, oldest first,
+    /// or, after a crash that tore one, the torn tail (never both: a write first needs the
+    /// torn tail cut by load()). A pending write is encoded where it will lie once durable,
+    /// so that neither its completion nor its tearing copies bytes.
     Bytes image_;
-    /// Invariant: image_.size() == acknowledged_bytes_ + torn_bytes_.
     std::size_t acknowledged_bytes_ = 0;
     std::size_t torn_bytes_ = 0;
     /// The records of the acknowledged batches (the first acknowledged_records_), then those of
@@ -109,13 +120,10 @@ private:
     std::size_t acknowledged_records_ = 0;
     /// Issued writes whose fsync has not completed, oldest first; sequences are consecutive.
     std::deque<PendingWrite> pending_;
-    /// Their encodings, oldest first, from pending_bytes_head_ on: one buffer reused for every
-    /// write instead of a fresh one each.
-    Bytes pending_bytes_;
-    std::size_t pending_bytes_head_ = 0;
     raft::PersistentState acknowledged_;
-    /// The last successful parse of the image and the image's version then. Every change of
-    /// image_ bumps image_version_, so a stale parse is never used.
+    /// The last successful parse of the image (its entries view image_) and the image's
+    /// version then. Every change of image_ bumps image_version_, so a stale parse is never
+    /// used.
     mutable std::optional<raft::RecoveredLog> recovered_;
     mutable std::uint64_t recovered_version_ = 0;
     std::uint64_t image_version_ = 1;

@@ -261,6 +261,39 @@ TEST_CASE("log: compact storage matches a vector of entries across blocks and tr
     CHECK(recovered.entries(LogIndex(1), recovered.last_index()) == model);
 }
 
+TEST_CASE("log: from_packed holds what the log of the same entries holds, in and across blocks") {
+    // Payloads of up to 100 KiB: 40 of them stay within one block, 400 fill several.
+    for (const int count : {0, 1, 40, 400}) {
+        CAPTURE(count);
+        Prng prng(static_cast<std::uint64_t>(count) + 1);
+        std::vector<Entry> model;
+        PackedEntries packed;
+        std::uint64_t term = 1;
+        for (int i = 0; i < count; ++i) {
+            if (prng.chance(0.1)) term += 1 + prng.below(3);
+            Bytes data(prng.chance(0.2) ? 0 : prng.below(100 * 1024));
+            for (auto& byte : data) byte = static_cast<std::uint8_t>(prng.below(256));
+            const LogIndex index(model.size() + 1);
+            if (packed.term_starts.empty() || packed.term_starts.back().second != Term(term)) {
+                packed.term_starts.emplace_back(index, Term(term));
+            }
+            packed.payloads.insert(packed.payloads.end(), data.begin(), data.end());
+            packed.ends.push_back(packed.payloads.size());
+            model.push_back(Entry{Term(term), index, std::move(data)});
+        }
+        const Log log = Log::from_packed(packed);
+        REQUIRE_EQ(log.last_index(), LogIndex(model.size()));
+        CHECK_EQ(log.stable_index(), log.last_index());
+        CHECK(log.entries(LogIndex(1), log.last_index()) == model);
+        const Log reference(model);
+        CHECK_EQ(terms_of(log), terms_of(reference));
+        for (std::size_t i = 0; i < model.size(); ++i) {
+            const ByteView payload = log.payload(LogIndex(i + 1));
+            CHECK(Bytes(payload.begin(), payload.end()) == model[i].data);
+        }
+    }
+}
+
 }  // TEST_SUITE
 
 }  // namespace
