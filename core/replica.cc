@@ -68,65 +68,87 @@ void Replica::on_message(const raft::Message& message) {
 
 std::optional<service::ShortenResponse> Replica::refusal(const service::ShortenRequest& request,
                                                          std::size_t batched) const {
-    service::ShortenResponse response;
-    if (const auto problem = service::validate_url(request.url)) {
-        response.status = service::ShortenStatus::Invalid;
-        response.message = *problem;
-    } else if (request.idempotency_key.size() > fsm::idempotency_key_bytes_max) {
-        response.status = service::ShortenStatus::Invalid;
-        response.message = concat("the idempotency key is longer than ",
-                                  fsm::idempotency_key_bytes_max, " bytes");
-    } else if (!started_ || node_.role() != raft::Role::Leader) {
-        response.leader_id = node_.leader_id();
-        response.status = response.leader_id == no_node ? service::ShortenStatus::NoLeader
-                                                         : service::ShortenStatus::NotLeader;
-        response.message = response.leader_id == no_node ? "No leader known" : "Not a leader node";
-    } else if (pending_.size() + batched >= service::pending_creates_max) {
-        response.status = service::ShortenStatus::NoLeader;
-        response.message = "too many creates waiting for commit; retry later";
-    } else {
-        return std::nullopt;
+    // Built only for a refusal: nearly every create is accepted.
+    const auto refuse = [](service::ShortenStatus status, std::string message,
+                           NodeId leader_id = no_node) {
+        service::ShortenResponse response;
+        response.status = status;
+        response.message = std::move(message);
+        response.leader_id = leader_id;
+        return response;
+    };
+    if (auto problem = service::validate_url(request.url)) {
+        return refuse(service::ShortenStatus::Invalid, std::move(*problem));
     }
-    return response;
+    if (request.idempotency_key.size() > fsm::idempotency_key_bytes_max) {
+        return refuse(service::ShortenStatus::Invalid,
+                      concat("the idempotency key is longer than ",
+                             fsm::idempotency_key_bytes_max, " bytes"));
+    }
+    if (!started_ || node_.role() != raft::Role::Leader) {
+        const NodeId leader = node_.leader_id();
+        return leader == no_node
+                   ? refuse(service::ShortenStatus::NoLeader, "No leader known", leader)
+                   : refuse(service::ShortenStatus::NotLeader, "Not a leader node", leader);
+    }
+    if (pending_.size() + batched >= service::pending_creates_max) {
+        return refuse(service::ShortenStatus::NoLeader,
+                      "too many creates waiting for commit; retry later");
+    }
+    return std::nullopt;
 }
 
-void Replica::shorten(service::ShortenRequest request, service::ShortenDone done) {
+void Replica::shorten(const service::ShortenRequest& request, service::ShortenDone done) {
     // A batch of one, without a vector to hold it.
-    ShortenCall call{std::move(request), std::move(done)};
-    shorten_calls(std::span<ShortenCall>(&call, 1));
+    shorten_calls(
+        1, [&request](std::size_t) -> const service::ShortenRequest& { return request; },
+        [&done](std::size_t) -> service::ShortenDone& { return done; });
 }
 
-void Replica::shorten(std::vector<ShortenCall> calls) { shorten_calls(calls); }
+void Replica::shorten(std::vector<ShortenCall> calls) {
+    shorten_calls(
+        calls.size(),
+        [&calls](std::size_t i) -> const service::ShortenRequest& { return calls[i].request; },
+        [&calls](std::size_t i) -> service::ShortenDone& { return calls[i].done; });
+}
 
-void Replica::shorten_calls(std::span<ShortenCall> calls) {
+template <typename RequestAt, typename DoneAt>
+void Replica::shorten_calls(std::size_t count, RequestAt request_at, DoneAt done_at) {
     // Refusals are answered only after the valid creates are registered, so that a callback
-    // that re-enters the replica finds it consistent.
-    std::vector<std::pair<service::ShortenDone, service::ShortenResponse>> refused;
+    // that re-enters the replica finds it consistent. They are listed by call number (rare);
+    // every other call is accepted, in order.
+    std::vector<std::pair<std::size_t, service::ShortenResponse>> refused;
     std::vector<Bytes> commands;
-    std::vector<service::ShortenDone> accepted;
-    for (ShortenCall& call : calls) {
-        std::optional<service::ShortenResponse> refuse = refusal(call.request, accepted.size());
+    commands.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        const service::ShortenRequest& request = request_at(i);
+        std::optional<service::ShortenResponse> refuse = refusal(request, commands.size());
         if (refuse) {
-            refused.emplace_back(std::move(call.done), std::move(*refuse));
+            refused.emplace_back(i, std::move(*refuse));
             continue;
         }
-        const fsm::Command command = fsm::CreateUrl{std::move(call.request.url),
-                                                    std::move(call.request.idempotency_key),
-                                                    clock_.wall_now_ms()};
-        commands.push_back(fsm::encode_command(command));
-        accepted.push_back(std::move(call.done));
+        // Encoded from the request's own strings: nothing is copied but into the payload.
+        commands.push_back(fsm::encode_command(fsm::CommandView(fsm::CreateUrlView{
+            request.url, request.idempotency_key, clock_.wall_now_ms()})));
     }
     if (!commands.empty()) {
         const Nanos now = clock_.now();
         const raft::ProposeResult proposed = node_.propose(std::move(commands), now);
         ASSERT(proposed.accepted);
-        for (std::size_t i = 0; i < accepted.size(); ++i) {
-            pending_.add(proposed.index + i, proposed.term, now + config_.commit_timeout,
-                         std::move(accepted[i]));
+        std::size_t next_refused = 0;
+        LogIndex index = proposed.index;
+        for (std::size_t i = 0; i < count; ++i) {
+            if (next_refused < refused.size() && refused[next_refused].first == i) {
+                ++next_refused;
+                continue;
+            }
+            pending_.add(index, proposed.term, now + config_.commit_timeout,
+                         std::move(done_at(i)));
+            index = index + 1;
         }
         pump();
     }
-    for (auto& [done, response] : refused) done(response);
+    for (auto& [i, response] : refused) done_at(i)(response);
 }
 
 service::ResolveResponse Replica::resolve(std::string_view code) const {
@@ -220,12 +242,19 @@ void Replica::pump() {
         // commit, as early as possible. Empty AppendEntries (heartbeats, which also carry the
         // commit index) wait until the clients whose entries committed have been answered:
         // on loopback a send wakes the peer, which can take this thread's core meanwhile.
-        // Each group keeps the node's order; messages are moved out as they are sent.
-        const auto heartbeats = std::stable_partition(
-            ready.messages.begin(), ready.messages.end(),
-            [](const raft::Message& message) { return !is_empty_append(message); });
-        for (auto message = ready.messages.begin(); message != heartbeats; ++message) {
-            transport_.send(std::move(*message));
+        // Each group keeps the node's order; messages are moved out as they are sent, and the
+        // heartbeats are moved to the front to wait (a stable partition done in place, as the
+        // others are sent: std::stable_partition allocated a buffer for most Readies).
+        std::size_t heartbeats = 0;
+        for (raft::Message& message : ready.messages) {
+            if (!is_empty_append(message)) {
+                transport_.send(std::move(message));
+            } else {
+                if (&message != &ready.messages[heartbeats]) {
+                    ready.messages[heartbeats] = std::move(message);
+                }
+                ++heartbeats;
+            }
         }
         if (ready.needs_persist()) {
             // Several writes may be outstanding; storage completes them in issue order, and
@@ -239,9 +268,7 @@ void Replica::pump() {
         for (const raft::Entry& entry : ready.committed_entries) apply(entry);
         reads_.on_applied(store_);
         for (const raft::ReadState& read : ready.reads) reads_.on_confirmed(read.id, read.index, store_);
-        for (auto message = heartbeats; message != ready.messages.end(); ++message) {
-            transport_.send(std::move(*message));
-        }
+        for (std::size_t i = 0; i < heartbeats; ++i) transport_.send(std::move(ready.messages[i]));
         node_.advance(std::move(ready), clock_.now());
         forward_trace();
     }

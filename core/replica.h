@@ -12,7 +12,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -78,7 +77,7 @@ public:
     void on_message(const raft::Message& message);
 
     /// Creates a short URL; `done` is called exactly once (possibly before this returns).
-    void shorten(service::ShortenRequest request, service::ShortenDone done);
+    void shorten(const service::ShortenRequest& request, service::ShortenDone done);
     /// One create of a batch.
     struct ShortenCall {
         service::ShortenRequest request;
@@ -113,8 +112,10 @@ private:
     /// accepted before it, as the answer to give; nullopt if it can.
     std::optional<service::ShortenResponse> refusal(const service::ShortenRequest& request,
                                                     std::size_t batched) const;
-    /// Both shorten()s: `calls` stay owned by the caller until this returns.
-    void shorten_calls(std::span<ShortenCall> calls);
+    /// Both shorten()s, for `count` creates: request_at(i) and done_at(i) give the i-th one's
+    /// request and callback, which stay owned by the caller until this returns.
+    template <typename RequestAt, typename DoneAt>
+    void shorten_calls(std::size_t count, RequestAt request_at, DoneAt done_at);
     void pump();
     void on_durable(std::uint64_t write_id);
     void apply(const raft::Entry& entry);

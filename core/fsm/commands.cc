@@ -23,11 +23,11 @@ enum class CommandTag : std::uint8_t {
 };
 
 /// The bytes encode_fields() writes.
-std::size_t fields_size(const CreateUrl& create) {
+std::size_t fields_size(const CreateUrlView& create) {
     return 1 + 4 + create.url.size() + 4 + create.idempotency_key.size() + 8;
 }
 
-void encode_fields(ByteWriter& writer, const CreateUrl& create) {
+void encode_fields(ByteWriter& writer, const CreateUrlView& create) {
     // The service validates requests against these bounds before proposing, so an oversized
     // field here is a programmer error, not bad input; decode checks the same bounds (a pair).
     ASSERT_LE(create.url.size(), url_bytes_max);
@@ -84,7 +84,9 @@ Result<CommandView> decode_fields(std::uint8_t tag, ByteReader& reader) {
 
 }  // namespace
 
-Bytes encode_command(const Command& command) {
+Bytes encode_command(const Command& command) { return encode_command(view_of(command)); }
+
+Bytes encode_command(const CommandView& command) {
     ByteWriter writer;
     // The exact size, so that the payload is allocated once rather than grown byte by byte.
     const std::size_t size =

@@ -44,6 +44,9 @@ struct CreateUrlView {
 using CommandView = std::variant<CreateUrlView>;
 
 Bytes encode_command(const Command& command);
+/// encode_command() of the command `view` shows: the same bytes, from strings the caller
+/// keeps (a leader encodes a client's request without copying it into a Command first).
+Bytes encode_command(const CommandView& view);
 Result<Command> decode_command(ByteView payload);
 /// decode_command() without copying the strings (every replica decodes every entry it
 /// applies, a restarted one its whole log): the same checks and errors; the views are

@@ -167,12 +167,6 @@ std::optional<UrlRecord> UrlStore::lookup(std::string_view code) const {
                      slot->created_at_ms};
 }
 
-std::optional<std::string_view> UrlStore::url_at(LogIndex index) const {
-    const Slot* slot = slot_at(index);
-    if (slot == nullptr || slot->block == absent_block) return std::nullopt;
-    return url_of(*slot);
-}
-
 const UrlRecord* UrlStore::find(std::string_view code) const {
     std::optional<UrlRecord> record = lookup(code);
     if (!record) return nullptr;
@@ -180,30 +174,13 @@ const UrlRecord* UrlStore::find(std::string_view code) const {
     return &found_;
 }
 
-const UrlStore::Slot* UrlStore::slot_at(LogIndex index) const {
+const UrlStore::Slot* UrlStore::search_slot(LogIndex index) const {
     const std::uint64_t number = index.value / slots_per_chunk;
-    // Chunks are nearly always consecutive, so the guess is right without a search.
-    if (!chunks_.empty() && number >= chunks_.front().number) {
-        const std::uint64_t guess = number - chunks_.front().number;
-        if (guess < chunks_.size() && chunks_[guess].number == number) {
-            return &chunks_[guess].slots[index.value % slots_per_chunk];
-        }
-    }
     const auto chunk = std::lower_bound(
         chunks_.begin(), chunks_.end(), number,
         [](const Chunk& candidate, std::uint64_t wanted) { return candidate.number < wanted; });
     if (chunk == chunks_.end() || chunk->number != number) return nullptr;
     return &chunk->slots[index.value % slots_per_chunk];
-}
-
-std::string_view UrlStore::url_of(const Slot& slot) const {
-    ASSERT_NE(slot.block, absent_block);
-    ASSERT_LT(slot.block, url_blocks_.size());
-    const std::vector<char>& block = url_blocks_[slot.block];
-    const std::size_t offset = slot.place >> url_length_bits;
-    const std::size_t length = slot.place & ((std::uint32_t{1} << url_length_bits) - 1);
-    ASSERT_LE(offset + length, block.size());
-    return std::string_view(block.data() + offset, length);
 }
 
 UrlRecord UrlStore::record(LogIndex index) const {

@@ -77,7 +77,12 @@ public:
     /// deduplicated create, or an index not applied). find(short_code_for(index)) without
     /// building the code or the record: checkers ask this of every store for every create.
     /// The view is valid until the next apply on this store.
-    std::optional<std::string_view> url_at(LogIndex index) const;
+    std::optional<std::string_view> url_at(LogIndex index) const {
+        // Inline: the checkers ask it tens of thousands of times per simulated minute.
+        const Slot* slot = slot_at(index);
+        if (slot == nullptr || slot->block == absent_block) return std::nullopt;
+        return url_of(*slot);
+    }
     /// Calls `visit(index, url)` for each record, in log index order, building nothing.
     template <typename Visit>
     void for_each_url(Visit&& visit) const {
@@ -131,8 +136,28 @@ private:
     };
 
     /// The slot of `index`, or null if no chunk covers it.
-    const Slot* slot_at(LogIndex index) const;
-    std::string_view url_of(const Slot& slot) const;
+    const Slot* slot_at(LogIndex index) const {
+        const std::uint64_t number = index.value / slots_per_chunk;
+        // Chunks are nearly always consecutive, so the guess is right without a search.
+        if (!chunks_.empty() && number >= chunks_.front().number) {
+            const std::uint64_t guess = number - chunks_.front().number;
+            if (guess < chunks_.size() && chunks_[guess].number == number) {
+                return &chunks_[guess].slots[index.value % slots_per_chunk];
+            }
+        }
+        return search_slot(index);
+    }
+    /// slot_at() when the chunks are not consecutive up to `index`'s.
+    const Slot* search_slot(LogIndex index) const;
+    std::string_view url_of(const Slot& slot) const {
+        ASSERT_NE(slot.block, absent_block);
+        ASSERT_LT(slot.block, url_blocks_.size());
+        const std::vector<char>& block = url_blocks_[slot.block];
+        const std::size_t offset = slot.place >> url_length_bits;
+        const std::size_t length = slot.place & ((std::uint32_t{1} << url_length_bits) - 1);
+        ASSERT_LE(offset + length, block.size());
+        return std::string_view(block.data() + offset, length);
+    }
     /// Calls `visit(index, url, created_at_ms)` for every record, in log index order.
     template <typename Visit>
     void for_each_stored(Visit&& visit) const {

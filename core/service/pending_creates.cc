@@ -41,8 +41,8 @@ void PendingCreates::forget(LogIndex index, Nanos deadline) {
     }
 }
 
-void PendingCreates::on_applied(const raft::Entry& entry, const fsm::UrlStore& store,
-                                const fsm::Applied* created) {
+void PendingCreates::answer_applied(const raft::Entry& entry, const fsm::UrlStore& store,
+                                    const fsm::Applied* created) {
     const auto it = by_index_.find(entry.index);
     if (it == by_index_.end()) return;
     Waiter waiter = std::move(it->second);

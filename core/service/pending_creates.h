@@ -31,13 +31,21 @@ public:
     /// The entry at `index` was applied to `store`; `created` is what the store did if it was
     /// a create. The record is built (from `store`) only for a create that a client waits for.
     void on_applied(const raft::Entry& entry, const fsm::UrlStore& store,
-                    const fsm::Applied* created);
+                    const fsm::Applied* created) {
+        // Every replica applies every entry (a restarted one its whole log), and nearly none
+        // has a waiter here: the lowest waiting index rules most out without a search.
+        if (by_index_.empty() || entry.index < by_index_.begin()->first) return;
+        answer_applied(entry, store, created);
+    }
     /// Answers Timeout to every create whose deadline is <= now.
     void expire(Nanos now);
     /// The earliest deadline, or no deadline (INT64_MAX) when nothing waits.
     Nanos next_deadline() const;
 
 private:
+    /// on_applied() for an entry at or above the lowest waiting index.
+    void answer_applied(const raft::Entry& entry, const fsm::UrlStore& store,
+                        const fsm::Applied* created);
     static ShortenResponse replaced_response();
     /// Removes the waiter at `index` whose deadline is `deadline` from both maps.
     void forget(LogIndex index, Nanos deadline);
