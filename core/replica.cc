@@ -153,10 +153,9 @@ void Replica::shorten_calls(std::size_t count, RequestAt request_at, DoneAt done
 
 service::ResolveResponse Replica::resolve(std::string_view code) const {
     service::ResolveResponse response;
-    const auto record = store_.lookup(code);
-    if (record) {
+    if (const auto url = store_.url_for(code)) {
         response.status = service::ResolveStatus::Found;
-        response.url = record->url;
+        response.url = *url;
     }
     return response;
 }
@@ -302,7 +301,7 @@ void Replica::apply(const raft::Entry& entry) {
     pending_.on_applied(entry, store_, &created);
 }
 
-void Replica::forward_trace() {
+void Replica::forward_trace_lines() {
     for (const raft::TraceLine& line : node_.take_trace()) observer_.on_trace(node_.id(), line);
 }
 

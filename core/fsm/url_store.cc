@@ -152,19 +152,33 @@ void UrlStore::apply_noop(LogIndex index) {
     applied_index_ = index;
 }
 
-std::optional<UrlRecord> UrlStore::lookup(std::string_view code) const {
+const UrlStore::Slot* UrlStore::slot_of_code(std::string_view code, LogIndex& index) const {
     // The code comes from a client and may be anything; an unknown one is simply absent.
-    const std::optional<LogIndex> index = codes_.index_for(code);
-    if (!index || *index > last_record_index_) return std::nullopt;
-    const Slot* slot = slot_at(*index);
-    if (slot == nullptr || slot->block == absent_block) return std::nullopt;
+    const std::optional<LogIndex> decoded = codes_.index_for(code);
+    if (!decoded || *decoded > last_record_index_) return nullptr;
+    const Slot* slot = slot_at(*decoded);
+    if (slot == nullptr || slot->block == absent_block) return nullptr;
     // The inverse accepts exactly the codes the forward map hands out, so this holds for any
     // input; checking it keeps a non-canonical spelling from ever resolving, should the code
     // format change.
-    std::string canonical = codes_.code_for(*index);
-    if (canonical != code) return std::nullopt;
-    return UrlRecord{std::move(canonical), std::string(url_of(*slot)), *index,
-                     slot->created_at_ms};
+    if (codes_.code_for(*decoded) != code) return nullptr;
+    index = *decoded;
+    return slot;
+}
+
+std::optional<UrlRecord> UrlStore::lookup(std::string_view code) const {
+    LogIndex index;
+    const Slot* slot = slot_of_code(code, index);
+    if (slot == nullptr) return std::nullopt;
+    // `code` is the record's code: slot_of_code() checked it is the canonical one.
+    return UrlRecord{std::string(code), std::string(url_of(*slot)), index, slot->created_at_ms};
+}
+
+std::optional<std::string_view> UrlStore::url_for(std::string_view code) const {
+    LogIndex index;
+    const Slot* slot = slot_of_code(code, index);
+    if (slot == nullptr) return std::nullopt;
+    return url_of(*slot);
 }
 
 const UrlRecord* UrlStore::find(std::string_view code) const {
@@ -202,17 +216,17 @@ void UrlStore::insert_record(LogIndex index, std::string_view url, std::int64_t 
         ASSERT(chunks_.empty() || chunks_.back().number < number);
         chunks_.push_back(Chunk{number, std::vector<Slot>(slots_per_chunk)});
     }
-    if (url_blocks_.empty() || url_blocks_.back().size() + url.size() > url_block_bytes) {
+    if (url_blocks_.empty() || url_blocks_.back().size() + url.size() >
+                                   std::min(url_blocks_.back().capacity(), url_block_bytes)) {
+        // A new block, twice the size of the one before up to url_block_bytes, so that a small
+        // store stays small; a block is never grown, because growing copied every URL in it
+        // (and a restarted replica rebuilds its store from its whole log).
+        const std::size_t previous = url_blocks_.empty() ? 0 : url_blocks_.back().capacity();
         url_blocks_.emplace_back();
+        url_blocks_.back().reserve(std::max(
+            url.size(), std::clamp(previous * 2, std::size_t{4096}, url_block_bytes)));
     }
     std::vector<char>& block = url_blocks_.back();
-    if (block.size() + url.size() > block.capacity()) {
-        // Grow a young block geometrically up to its bound, so that a small store stays small
-        // and a full block never holds more than url_block_bytes.
-        block.reserve(std::min(url_block_bytes,
-                               std::max({block.capacity() * 2, block.size() + url.size(),
-                                         std::size_t{4096}})));
-    }
     const std::size_t offset = block.size();
     block.insert(block.end(), url.begin(), url.end());
     ASSERT_LE(block.size(), url_block_bytes);
@@ -270,8 +284,10 @@ void UrlStore::insert_key(LogIndex index, std::string_view key, std::size_t hash
     // Both callers know the record exists (apply has just inserted it; a snapshot's keys are
     // checked against its records), so only the cheap part of that is checked here.
     ASSERT_LE(index, last_record_index_);
-    ASSERT(keys_.empty() || keys_.back().index < index);
-    if ((keys_.size() + 1) * 2 > key_slots_.size()) {
+    // The deque computes its size from its iterators: asked once.
+    const std::size_t count = keys_.size();
+    ASSERT(count == 0 || keys_.back().index < index);
+    if ((count + 1) * 2 > key_slots_.size()) {
         // At most half full; a rebuild places every key again, from its stored hash.
         std::vector<KeySlot> old = std::move(key_slots_);
         key_slots_.assign(std::max<std::size_t>(64, old.size() * 2), KeySlot{});
@@ -281,10 +297,10 @@ void UrlStore::insert_key(LogIndex index, std::string_view key, std::size_t hash
     }
     const std::uint64_t start = key_bytes_dropped_ + key_bytes_.size();
     key_bytes_.insert(key_bytes_.end(), key.begin(), key.end());
-    place_key(hash, keys_dropped_ + keys_.size());
+    place_key(hash, keys_dropped_ + count);
     keys_.push_back(KeyEntry{index, start, static_cast<std::uint32_t>(key.size())});
     // One insertion per call, so one eviction restores the bound.
-    if (keys_.size() > idempotency_keys_max) {
+    if (count + 1 > idempotency_keys_max) {
         const KeyEntry& oldest = keys_.front();
         ASSERT_LT(oldest.index, index);
         ASSERT_EQ(oldest.start, key_bytes_evicted_);

@@ -69,6 +69,9 @@ public:
     /// Applied names).
     UrlRecord record(LogIndex index) const;
     std::optional<UrlRecord> lookup(std::string_view code) const;
+    /// The URL lookup() would give, without building the record (a read answers with the URL
+    /// only). The view is valid until the next apply on this store.
+    std::optional<std::string_view> url_for(std::string_view code) const;
     /// lookup() for callers that want a pointer: the record, or null. The record is built on
     /// demand (the store keeps no UrlRecord objects), so the pointer is valid only until the
     /// next find, lookup or apply on this store.
@@ -122,8 +125,9 @@ private:
     static constexpr std::uint32_t absent_block = 0xffff'ffff;
     static constexpr int url_length_bits = 14;
     static_assert(url_bytes_max < (std::size_t{1} << url_length_bits));
-    /// URL bytes are packed into blocks of this size; a URL never spans two blocks, so a
-    /// block wastes less than url_bytes_max at its end. Offsets fit in the rest of `place`.
+    /// URL bytes are packed into blocks of at most this size (a young store's are smaller);
+    /// a URL never spans two blocks, so a block wastes less than url_bytes_max at its end.
+    /// Offsets fit in the rest of `place`.
     static constexpr std::size_t url_block_bytes = std::size_t{1} << (32 - url_length_bits);
     static_assert(url_bytes_max <= url_block_bytes);
     /// Slots for the indexes [number * slots_per_chunk, (number + 1) * slots_per_chunk).
@@ -147,6 +151,9 @@ private:
         }
         return search_slot(index);
     }
+    /// The slot of the record whose code is `code`, with its index in `index`; null if there
+    /// is none (`code` may be anything a client sent).
+    const Slot* slot_of_code(std::string_view code, LogIndex& index) const;
     /// slot_at() when the chunks are not consecutive up to `index`'s.
     const Slot* search_slot(LogIndex index) const;
     std::string_view url_of(const Slot& slot) const {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "core/service/pending_creates.h"
 
-#include <limits>
 #include <utility>
 
 #include "core/assert.h"
@@ -72,11 +71,6 @@ void PendingCreates::expire(Nanos now) {
         response.message = "the create was not committed in time; it may still commit later";
         done(response);
     }
-}
-
-Nanos PendingCreates::next_deadline() const {
-    if (by_deadline_.empty()) return std::numeric_limits<Nanos>::max();
-    return by_deadline_.begin()->first;
 }
 
 }  // namespace raftlink::service

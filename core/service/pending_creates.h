@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <map>
 #include <string>
 
@@ -40,7 +41,10 @@ public:
     /// Answers Timeout to every create whose deadline is <= now.
     void expire(Nanos now);
     /// The earliest deadline, or no deadline (INT64_MAX) when nothing waits.
-    Nanos next_deadline() const;
+    Nanos next_deadline() const {
+        return by_deadline_.empty() ? std::numeric_limits<Nanos>::max()
+                                    : by_deadline_.begin()->first;
+    }
 
 private:
     /// on_applied() for an entry at or above the lowest waiting index.

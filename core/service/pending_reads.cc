@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "core/service/pending_reads.h"
 
-#include <limits>
 #include <utility>
 #include <vector>
 
@@ -12,9 +11,9 @@ namespace {
 
 ResolveResponse lookup(const fsm::UrlStore& store, const std::string& code) {
     ResolveResponse response;
-    if (const auto record = store.lookup(code)) {
+    if (const auto url = store.url_for(code)) {
         response.status = ResolveStatus::Found;
-        response.url = record->url;
+        response.url = *url;
     }
     return response;
 }
@@ -66,11 +65,6 @@ void PendingReads::expire(Nanos now) {
     while (!by_deadline_.empty() && by_deadline_.begin()->first <= now) {
         answer(by_deadline_.begin()->second, timeout);  // removes the deadline entry too
     }
-}
-
-Nanos PendingReads::next_deadline() const {
-    if (by_deadline_.empty()) return std::numeric_limits<Nanos>::max();
-    return by_deadline_.begin()->first;
 }
 
 void PendingReads::answer(std::uint64_t id, const ResolveResponse& response) {

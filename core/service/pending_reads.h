@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
 
@@ -32,7 +33,10 @@ public:
     /// Answers Timeout to every read whose deadline is <= now.
     void expire(Nanos now);
     /// The earliest deadline, or INT64_MAX when nothing waits.
-    Nanos next_deadline() const;
+    Nanos next_deadline() const {
+        return by_deadline_.empty() ? std::numeric_limits<Nanos>::max()
+                                    : by_deadline_.begin()->first;
+    }
     bool has_unconfirmed() const { return unconfirmed_ > 0; }
 
 private:

@@ -62,7 +62,10 @@ void check_consistent(const UrlStore& store) {
     for (std::uint64_t index = 1; index <= store.applied_index().value; index++) {
         const std::string code = short_code_for(LogIndex(index), store.code_key());
         const auto record = store.lookup(code);
+        const auto url = store.url_for(code);
+        CHECK(url.has_value() == record.has_value());
         if (!record.has_value()) continue;
+        CHECK(*url == record->url);
         found++;
         CHECK(record->code == code);
         CHECK(record->index == LogIndex(index));
@@ -144,6 +147,11 @@ TEST_CASE("url_store: unknown and malformed codes are not found") {
     CHECK_FALSE(store.lookup("").has_value());
     CHECK_FALSE(store.lookup("not a code").has_value());
     CHECK_FALSE(store.lookup(std::string(10000, 'x')).has_value());
+    CHECK_FALSE(store.url_for(short_code_for(LogIndex(2), code_key)).has_value());
+    CHECK_FALSE(store.url_for(short_code_for(LogIndex(1), code_key + 1)).has_value());
+    CHECK_FALSE(store.url_for("").has_value());
+    CHECK_FALSE(store.url_for("not a code").has_value());
+    CHECK(store.url_for(short_code_for(LogIndex(1), code_key)) == "https://a.example");
 }
 
 TEST_CASE("url_store: a known idempotency key returns the first record and creates nothing") {
