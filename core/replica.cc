@@ -66,6 +66,12 @@ void Replica::on_message(const raft::Message& message) {
     pump();
 }
 
+void Replica::on_message(raft::Message&& message) {
+    if (!started_) return;
+    node_.step(std::move(message), clock_.now());
+    pump();
+}
+
 std::optional<service::ShortenResponse> Replica::refusal(const service::ShortenRequest& request,
                                                          std::size_t batched) const {
     // Built only for a refusal: nearly every create is accepted.

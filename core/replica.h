@@ -75,6 +75,8 @@ public:
     void on_time();
     /// A message from a peer arrived.
     void on_message(const raft::Message& message);
+    /// The same, and the node keeps the message's buffers (see raft::Node::step(Message&&)).
+    void on_message(raft::Message&& message);
 
     /// Creates a short URL; `done` is called exactly once (possibly before this returns).
     void shorten(const service::ShortenRequest& request, service::ShortenDone done);

@@ -92,12 +92,16 @@ bool Log::matches(LogIndex index, Term term) const {
 }
 
 const Entry& Log::at(LogIndex index) const {
+    copy_entry(index, scratch_);
+    return scratch_;
+}
+
+void Log::copy_entry(LogIndex index, Entry& out) const {
     ASSERT_GE(index, LogIndex(1));
     ASSERT_LE(index, last_index());
-    scratch_.term = term_at(index);
-    scratch_.index = index;
-    copy_payload(index, scratch_.data);
-    return scratch_;
+    out.term = term_at(index);
+    out.index = index;
+    copy_payload(index, out.data);
 }
 
 ByteView Log::payload(LogIndex index) const {

@@ -53,6 +53,9 @@ public:
     /// The size of the payload of the entry at `index`, from the stored offsets (no copy).
     /// Precondition: 1 <= index <= last.
     std::size_t payload_size(LogIndex index) const;
+    /// Copies the entry at `index` into `out`, reusing its payload's capacity.
+    /// Precondition: 1 <= index <= last_index().
+    void copy_entry(LogIndex index, Entry& out) const;
     /// Copies of the entries [first, last], both included, built once into the vector
     /// returned (an AppendEntries, a storage write and the entries to apply each own theirs).
     /// Empty when last < first. Precondition: 1 <= first, last <= last_index().

@@ -78,6 +78,10 @@ public:
     void on_time(Nanos now);
     /// Handles one message. Messages from unknown senders or addressed elsewhere are dropped.
     void step(const Message& message, Nanos now);
+    /// The same, and the node takes the message's buffers (an AppendEntries' entry vector and
+    /// payloads) for its own storage writes and appends: a follower then allocates nothing
+    /// for the entries it writes.
+    void step(Message&& message, Nanos now);
     /// Appends a client command as a new entry if this node is leader, and replicates it at once.
     ProposeResult propose(Bytes data, Nanos now);
     /// Appends several commands as consecutive entries and replicates them at once, together
@@ -103,9 +107,9 @@ public:
     /// Acknowledges that `ready`'s messages were sent, its committed entries applied and its
     /// reads taken. Its write, if any, is acknowledged separately by on_persisted.
     void advance(const Ready& ready, Nanos now);
-    /// The same, and the node takes back the Ready's buffers (its message and committed-entry
-    /// vectors, the entries' payloads) for the next Readies: a pump then allocates nothing for
-    /// them. The Ready is left empty.
+    /// The same, and the node takes back the Ready's buffers (its message vector, the buffer
+    /// its committed entries were read into) for the next Readies: a pump then allocates
+    /// nothing for them.
     void advance(Ready&& ready, Nanos now);
     /// The write `write_id` (Ready::write_id) is durable. Writes must be reported in the order
     /// they were handed out. The leader counts itself toward a quorum only for durable entries
@@ -181,10 +185,16 @@ private:
     /// Moves each message of outbox_after_persist_ that can be placed into writes_ (or into
     /// `ready_now` when what it reveals is durable); the rest keep waiting.
     void place_after_persist(std::vector<Message>& ready_now);
+    /// Copies of the entries [first, last] built in spare buffers (see spare_entries_).
+    std::vector<Entry> copy_entries(LogIndex first, LogIndex last);
+    /// Keeps the buffers of `entries` (bounded) for copy_entries().
+    void recycle(std::vector<Entry>&& entries);
 
     // Timers and the step frame: node.cc.
     void begin_step();
-    void finish_step(Nanos now);
+    /// Ends an input: starts what it left pending (timers, a read round), then checks the
+    /// invariants, unless `check` is false and nothing was pending (see advance()).
+    void finish_step(Nanos now, bool check = true);
     void reset_election_timer(const char* reason);
     void request_new_election_timer();
     void start_election_timer(Nanos now);
@@ -263,10 +273,12 @@ private:
     // writes_ because that state was not handed out yet.
     std::vector<Message> outbox_after_persist_;
     bool ready_outstanding_ = false;
-    // Buffers given back by advance(Ready&&): the next Ready's committed entries are built in
-    // them (the vector, and each entry's payload from spare_payloads_).
-    std::vector<Entry> spare_committed_;
+    // Buffers of the entries received by step(Message&&): copies of log entries (storage
+    // writes, appends) are built in them, so that a follower allocates nothing for its writes.
+    std::vector<std::vector<Entry>> spare_entries_;
     std::vector<Bytes> spare_payloads_;
+    // Given back by advance(Ready&&): the next Ready's committed entries are read into it.
+    Bytes spare_committed_buffer_;
 
     std::vector<TraceLine> trace_;
     std::size_t main_lines_in_step_ = 0;

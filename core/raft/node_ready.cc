@@ -19,10 +19,14 @@ namespace {
 // room for it.
 constexpr std::size_t outbox_reserve_max = 64;
 
-// Payload buffers kept for the next Ready's committed entries. A steady Ready applies a few
-// entries; a catch-up one up to committed_entries_per_ready_max, whose buffers (each up to a
-// maximal URL's command) a node must not keep for good: 256 keeps at most about 2 MiB.
+// Payload buffers kept for copies of entries. A steady append carries a few entries; a
+// catch-up one up to entries_per_append_max, whose buffers (each up to a maximal URL's
+// command) a node must not keep for good: 256 keeps at most about 2 MiB.
 constexpr std::size_t spare_payloads_max = 256;
+// Entry vectors kept likewise: a few are in use at once (an append per follower, a write);
+// one that grew for a long write is not kept.
+constexpr std::size_t spare_entry_vectors_max = 16;
+constexpr std::size_t spare_entry_vector_capacity_max = 256;
 
 }  // namespace
 
@@ -48,7 +52,7 @@ void Node::hand_out_write(Ready& ready) {
     if (persisting_index_ < log_.last_index()) {
         first = persisting_index_ + 1;
         last = log_.last_index();
-        ready.entries = log_.entries(first, last);
+        ready.entries = copy_entries(first, last);
     }
     ASSERT(ready.needs_persist());
     ready.write_id = writes_.issue(ready.hard_state, first, last, log_.term_at(last));
@@ -137,10 +141,8 @@ Ready Node::ready() {
         // is followed by the next one in the same pump.
         const LogIndex last = std::min(
             commit_index_, applied_index_ + config_.committed_entries_per_ready_max);
-        ready.committed_entries = std::move(spare_committed_);
-        spare_committed_.clear();
-        log_.append_entries_to(applied_index_ + 1, last, ready.committed_entries,
-                               spare_payloads_);
+        ready.committed_entries =
+            CommittedEntries(log_, applied_index_ + 1, last, std::move(spare_committed_buffer_));
     }
     ready.reads = std::exchange(reads_ready_, {});
     ready_outstanding_ = true;
@@ -152,12 +154,16 @@ void Node::advance(const Ready& ready, Nanos now) {
     ready_outstanding_ = false;
     begin_step();
     if (!ready.committed_entries.empty()) {
-        const LogIndex last_applied = ready.committed_entries.back().index;
-        ASSERT_EQ(ready.committed_entries.front().index, applied_index_ + 1);
+        const LogIndex last_applied = ready.committed_entries.last_index();
+        ASSERT_EQ(ready.committed_entries.first_index(), applied_index_ + 1);
         ASSERT_LE(last_applied, commit_index_);
         applied_index_ = last_applied;
     }
-    finish_step(now);
+    // Since the last input's full check, the invariants' terms changed only through what
+    // ready() handed out: a write or committed entries (then checked in full here). Most
+    // Readies carry only messages, and a full check for each of them was a fortieth of the
+    // node's own cost.
+    finish_step(now, ready.needs_persist() || !ready.committed_entries.empty());
 }
 
 void Node::advance(Ready&& ready, Nanos now) {
@@ -167,12 +173,34 @@ void Node::advance(Ready&& ready, Nanos now) {
         ready.messages.clear();
         outbox_.swap(ready.messages);
     }
-    for (Entry& entry : ready.committed_entries) {
-        if (spare_payloads_.size() == spare_payloads_max) break;
-        spare_payloads_.push_back(std::move(entry.data));
+    if (spare_committed_buffer_.capacity() == 0) {
+        spare_committed_buffer_ = ready.committed_entries.take_buffer();
     }
-    ready.committed_entries.clear();
-    if (spare_committed_.capacity() == 0) spare_committed_.swap(ready.committed_entries);
+}
+
+std::vector<Entry> Node::copy_entries(LogIndex first, LogIndex last) {
+    std::vector<Entry> out;
+    if (!spare_entries_.empty()) {
+        out = std::move(spare_entries_.back());
+        spare_entries_.pop_back();
+    }
+    log_.append_entries_to(first, last, out, spare_payloads_);
+    return out;
+}
+
+void Node::recycle(std::vector<Entry>&& entries) {
+    // Last entry first: copy_entries() takes them back in entry order, so a follower's write
+    // of the entries it just received gets each payload's own buffer, of just the right size.
+    for (auto entry = entries.rbegin(); entry != entries.rend(); ++entry) {
+        if (spare_payloads_.size() == spare_payloads_max) break;
+        // A no-op's empty payload has no buffer worth keeping.
+        if (entry->data.capacity() > 0) spare_payloads_.push_back(std::move(entry->data));
+    }
+    entries.clear();
+    if (entries.capacity() > 0 && entries.capacity() <= spare_entry_vector_capacity_max &&
+        spare_entries_.size() < spare_entry_vectors_max) {
+        spare_entries_.push_back(std::move(entries));
+    }
 }
 
 void Node::on_persisted(std::uint64_t write_id, Nanos now) {

@@ -177,7 +177,7 @@ bool Node::send_append(NodeId peer) {
     const LogIndex last = log_.last_within_bytes(
         first, std::min(log_.last_index(), first + (config_.entries_per_append_max - 1)),
         config_.entries_bytes_per_append_max);
-    send(peer, AppendEntries{first - 1, log_.term_at(first - 1), log_.entries(first, last),
+    send(peer, AppendEntries{first - 1, log_.term_at(first - 1), copy_entries(first, last),
                              commit_index_, reads_.latest_round()});
     progress.on_append_sent(last);
     progress.commit_index_sent = std::max(progress.commit_index_sent, std::min(commit_index_, last));
@@ -252,6 +252,7 @@ void Node::start_read_round() {
 }
 
 void Node::collect_confirmed_reads() {
+    if (reads_.empty()) return;  // runs on every reply, nearly always with no read pending
     for (const ReadState& read : reads_.take_confirmed(config_.voters.size())) {
         reads_ready_.push_back(read);
     }

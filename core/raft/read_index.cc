@@ -20,6 +20,10 @@ void ReadIndexTracker::acknowledge(NodeId peer, std::uint64_t round) {
     // A reply can only echo a round this leader started; anything else is a stale or bogus
     // message and is ignored rather than trusted.
     if (round == 0 || round >= next_round_) return;
+    // With no read pending, every later read gets a round above this one: the answer could
+    // never count toward it, so there is nothing to note (nearly every reply, as reads are
+    // few).
+    if (pending_.empty()) return;
     std::uint64_t& known = acknowledged_round_[peer];
     known = std::max(known, round);
 }

@@ -11,11 +11,14 @@
 // the node until their write is durable and come out in a later Ready's `messages`.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <utility>
 #include <vector>
 
+#include "core/raft/log.h"
 #include "core/raft/messages.h"
 #include "core/raft/read_index.h"
 #include "core/types.h"
@@ -52,6 +55,73 @@ struct PersistentState {
     PackedEntries packed = {};
 };
 
+/// A Ready's committed entries, read from the node's log as they are visited rather than
+/// copied into the Ready: a restarted node applies its whole log again, and an Entry of its
+/// own for each (a heap-allocated payload) was most of the cost of that catch-up. Each entry
+/// visited is built in one buffer of the range, so a reference to it is valid until the next
+/// entry is read. The range stays valid while its node lives, committed entries never
+/// changing (§5.4); the log may grow meanwhile (applying may propose).
+class CommittedEntries {
+public:
+    class Iterator {
+    public:
+        // An input iterator: every position reads into the same buffer.
+        using iterator_category = std::input_iterator_tag;
+        using value_type = Entry;
+        using difference_type = std::ptrdiff_t;
+        using pointer = const Entry*;
+        using reference = const Entry&;
+
+        Iterator() = default;
+        Iterator(const CommittedEntries* range, LogIndex index) : range_(range), index_(index) {}
+        const Entry& operator*() const { return range_->read(index_); }
+        const Entry* operator->() const { return &range_->read(index_); }
+        Iterator& operator++() {
+            index_ = index_ + 1;
+            return *this;
+        }
+        Iterator operator++(int) {
+            Iterator old = *this;
+            ++*this;
+            return old;
+        }
+        bool operator==(const Iterator& other) const { return index_ == other.index_; }
+
+    private:
+        const CommittedEntries* range_ = nullptr;
+        LogIndex index_;
+    };
+
+    CommittedEntries() = default;
+    /// The entries [first, last] of `log`; empty when last < first. Payloads are read into
+    /// `buffer` (its capacity is reused; take_buffer() gives it back).
+    CommittedEntries(const Log& log, LogIndex first, LogIndex last, Bytes buffer = {})
+        : log_(&log), first_(first), count_(last < first ? 0 : last.value - first.value + 1) {
+        scratch_.data = std::move(buffer);
+    }
+
+    bool empty() const { return count_ == 0; }
+    std::size_t size() const { return count_; }
+    /// The first and last index. Precondition: !empty().
+    LogIndex first_index() const { return first_; }
+    LogIndex last_index() const { return first_ + (count_ - 1); }
+    Iterator begin() const { return Iterator(this, first_); }
+    Iterator end() const { return Iterator(this, first_ + count_); }
+    /// The buffer payloads were read into, for the next range.
+    Bytes take_buffer() { return std::move(scratch_.data); }
+
+private:
+    const Entry& read(LogIndex index) const {
+        log_->copy_entry(index, scratch_);
+        return scratch_;
+    }
+
+    const Log* log_ = nullptr;
+    LogIndex first_;
+    std::size_t count_ = 0;
+    mutable Entry scratch_;
+};
+
 struct Ready {
     std::optional<HardState> hard_state;
     std::vector<Entry> entries;
@@ -63,7 +133,7 @@ struct Ready {
     std::vector<Message> messages;
     /// Committed entries to apply, in order. They may not be durable on this node yet: being
     /// committed, they are durable on a majority and never change (§5.4).
-    std::vector<Entry> committed_entries;
+    CommittedEntries committed_entries;
     /// Linearizable reads whose leadership check passed (thesis §6.4): answer each once the
     /// state machine has applied its index.
     std::vector<ReadState> reads;

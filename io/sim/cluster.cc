@@ -27,7 +27,16 @@ public:
     NodeClock(Cluster& cluster, std::size_t index, double rate)
         : cluster_(cluster), index_(index), rate_(rate) {}
 
-    Nanos now() const override { return local(cluster_.loop_.now()); }
+    Nanos now() const override {
+        // A node reads its clock several times per input (the input, then each Ready), all
+        // at one instant: a drifting clock converts that instant once.
+        const Nanos global_now = cluster_.loop_.now();
+        if (global_now != converted_global_) {
+            converted_global_ = global_now;
+            converted_local_ = local(global_now);
+        }
+        return converted_local_;
+    }
 
     void wake_at(Nanos deadline) override;
 
@@ -62,6 +71,9 @@ private:
     Cluster& cluster_;
     std::size_t index_;
     double rate_;
+    // now()'s last conversion: global time -> local time (local(0) is 0).
+    mutable Nanos converted_global_ = 0;
+    mutable Nanos converted_local_ = 0;
 };
 
 class Cluster::NodeTransport final : public Transport {
@@ -344,11 +356,11 @@ bool Cluster::deliver(raft::Message&& message) {
     if (node.replica == nullptr) return false;
     if (!node.paused) {
         touch(to - 1);
-        node.replica->on_message(message);
+        node.replica->on_message(std::move(message));
         return true;
     }
-    hold(to - 1, [this, to, message = std::move(message)]() {
-        nodes_[to - 1]->replica->on_message(message);
+    hold(to - 1, [this, to, message = std::move(message)]() mutable {
+        nodes_[to - 1]->replica->on_message(std::move(message));
     });
     return true;
 }

@@ -10,9 +10,11 @@
 // on them is as legitimate as asserting on any other output of a seeded run.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
+#include "io/sim/latency.h"
 #include "io/sim/simulator.h"
 
 namespace raftlink::sim {
@@ -53,6 +55,23 @@ double mean_create_ms(const Scenario& scenario, std::uint64_t seed) {
 }
 
 TEST_SUITE("sim") {
+    TEST_CASE("latency: an exponential delay is min + llround(the capped draw), exactly") {
+        // sample_latency rounds without libm's llround; the delays must not change.
+        for (const Nanos mean : {Nanos{1}, Nanos{3}, Nanos{2'000'000}, Nanos{987'654'321}}) {
+            LatencyModel model;
+            model.kind = LatencyModel::Kind::Exponential;
+            model.min = 300'000;
+            model.mean = mean;
+            Prng sampled(42);
+            Prng reference(42);
+            for (int i = 0; i < 100'000; ++i) {
+                const double tail = reference.exponential(static_cast<double>(mean));
+                const double capped = std::min(tail, 1000.0 * static_cast<double>(mean));
+                REQUIRE(sample_latency(model, sampled) == model.min + std::llround(capped));
+            }
+        }
+    }
+
     TEST_CASE("latency: the seed's model E[w] = heartbeat/2 + quorum RTT + client RTT holds") {
         const Scenario seed_model = load_library("seed-latency-model.json");
         const Scenario pipeline = load_library("pipeline-latency.json");
