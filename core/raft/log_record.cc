@@ -174,7 +174,7 @@ Result<BatchHeader> read_header(ByteView image, std::size_t offset, std::uint64_
 }
 
 // The state rebuilt so far, and the checks that make impossible histories errors. Entries are
-// views into the image: recovery copies no payload (every restart reads the whole image).
+// where their payloads lie: recovery copies no payload (every restart reads the image).
 struct Recovery {
     RecoveredLog log;
 
@@ -188,7 +188,9 @@ struct Recovery {
         return std::nullopt;
     }
 
-    std::optional<Error> apply(Term term, LogIndex index, ByteView data, std::size_t offset) {
+    // `data_offset` is where the payload lies in the image, `offset` where its record does.
+    std::optional<Error> apply(Term term, LogIndex index, std::size_t data_offset,
+                               std::size_t data_bytes, std::size_t offset) {
         std::vector<RecoveredEntry>& entries = log.entries;
         const std::uint64_t last = entries.size();
         if (index.value == 0 || index.value > last + 1) {
@@ -202,7 +204,7 @@ struct Recovery {
                                              ", below the previous entry's ",
                                              entries.back().term));
         }
-        entries.push_back(RecoveredEntry{term, data});
+        entries.push_back(RecoveredEntry{term, data_offset, data_bytes});
         return std::nullopt;
     }
 };
@@ -233,7 +235,9 @@ std::optional<Error> apply_record(const RawRecord& raw, std::size_t offset, cons
                                              *previous));
         }
         previous = index;
-        return recovery.apply(term, index, payload.subspan(fixed_bytes), offset);
+        // The record at `offset` is its length, its type, then the payload.
+        const std::size_t data_offset = offset + length_field_bytes + 1 + fixed_bytes;
+        return recovery.apply(term, index, data_offset, data_bytes, offset);
     }
     return corrupt_at(offset, concat(name(), " has record type ", unsigned{raw.type}));
 }
@@ -334,20 +338,21 @@ std::string record_name(const RecordExtent& record) {
     UNREACHABLE();
 }
 
-std::vector<Entry> copy_entries(const RecoveredLog& recovered) {
+std::vector<Entry> copy_entries(const RecoveredLog& recovered, ByteView image) {
     std::vector<Entry> entries;
     entries.reserve(recovered.entries.size());
     for (const RecoveredEntry& entry : recovered.entries) {
-        entries.push_back(Entry{entry.term, LogIndex(entries.size() + 1),
-                                Bytes(entry.data.begin(), entry.data.end())});
+        const ByteView data = image.subspan(entry.offset, entry.bytes);
+        entries.push_back(
+            Entry{entry.term, LogIndex(entries.size() + 1), Bytes(data.begin(), data.end())});
     }
     return entries;
 }
 
-PackedEntries pack_entries(const RecoveredLog& recovered) {
+PackedEntries pack_entries(const RecoveredLog& recovered, ByteView image) {
     PackedEntries packed;
     std::size_t bytes = 0;
-    for (const RecoveredEntry& entry : recovered.entries) bytes += entry.data.size();
+    for (const RecoveredEntry& entry : recovered.entries) bytes += entry.bytes;
     packed.payloads.reserve(bytes);
     packed.ends.reserve(recovered.entries.size());
     for (std::size_t i = 0; i < recovered.entries.size(); ++i) {
@@ -355,20 +360,24 @@ PackedEntries pack_entries(const RecoveredLog& recovered) {
         if (packed.term_starts.empty() || packed.term_starts.back().second != entry.term) {
             packed.term_starts.emplace_back(LogIndex(i + 1), entry.term);
         }
-        packed.payloads.insert(packed.payloads.end(), entry.data.begin(), entry.data.end());
+        const ByteView data = image.subspan(entry.offset, entry.bytes);
+        packed.payloads.insert(packed.payloads.end(), data.begin(), data.end());
         packed.ends.push_back(packed.payloads.size());
     }
     return packed;
 }
 
-PersistentState copy_state(const RecoveredLog& recovered) {
-    return PersistentState{recovered.hard_state, copy_entries(recovered), {}};
+PersistentState copy_state(const RecoveredLog& recovered, ByteView image) {
+    return PersistentState{recovered.hard_state, copy_entries(recovered, image), {}};
 }
 
-Result<RecoveredLog> recover_log(ByteView image) {
-    Recovery recovery;
+Result<RecoveredLog> recover_log(ByteView image) { return recover_log(image, RecoveredLog{}); }
+
+Result<RecoveredLog> recover_log(ByteView image, RecoveredLog from) {
+    ASSERT_LE(from.valid_bytes, image.size());
+    Recovery recovery{std::move(from)};
     std::uint64_t& last_sequence = recovery.log.last_sequence;
-    std::size_t offset = 0;
+    std::size_t offset = recovery.log.valid_bytes;
     while (offset < image.size()) {
         // A torn write is the only way the image can end inside a header: flips keep lengths.
         if (image.size() - offset < batch_header_bytes) break;

@@ -93,15 +93,16 @@ void encode_batch_into(std::uint64_t sequence, const std::optional<HardState>& h
                        std::span<const Entry> entries, Bytes& bytes,
                        std::vector<RecordExtent>& records, std::size_t offset_base = 0);
 
-/// An entry as recovery found it: its payload is a view into the image (entry i of a
-/// RecoveredLog has index i + 1).
+/// An entry as recovery found it: its term and where its payload lies in the image (entry i
+/// of a RecoveredLog has index i + 1). Offsets rather than views, so that a parse stays valid
+/// while the image grows (see recover_log(image, from)).
 struct RecoveredEntry {
     Term term;
-    ByteView data;
+    std::size_t offset = 0;
+    std::size_t bytes = 0;
 };
 
-/// What recovery found in an image. The entries view the image: they are valid while it is
-/// alive and unchanged.
+/// What recovery found in an image.
 struct RecoveredLog {
     HardState hard_state;
     std::vector<RecoveredEntry> entries;
@@ -112,15 +113,21 @@ struct RecoveredLog {
     std::size_t valid_bytes = 0;
 };
 
-/// The entries of `recovered` with their own copies of the payloads.
-std::vector<Entry> copy_entries(const RecoveredLog& recovered);
-/// The entries of `recovered` packed: one copy of all payloads into one buffer.
-PackedEntries pack_entries(const RecoveredLog& recovered);
-/// The hard state and copy_entries() of `recovered`.
-PersistentState copy_state(const RecoveredLog& recovered);
+/// The entries of `recovered`, a parse of `image`, with their own copies of the payloads.
+std::vector<Entry> copy_entries(const RecoveredLog& recovered, ByteView image);
+/// The entries of `recovered`, a parse of `image`, packed: one copy of every payload into
+/// one buffer.
+PackedEntries pack_entries(const RecoveredLog& recovered, ByteView image);
+/// The hard state and copy_entries() of `recovered`, a parse of `image`.
+PersistentState copy_state(const RecoveredLog& recovered, ByteView image);
 
 /// Parses `image` as described above. Never asserts on the bytes: every defect is either a
 /// torn tail (dropped) or an Error with ErrorCode::Corrupt.
 Result<RecoveredLog> recover_log(ByteView image);
+/// recover_log(image), resumed after a prefix parsed before: `from` is what recover_log()
+/// returned for an image whose first from.valid_bytes bytes `image` still starts with,
+/// unchanged. Only the bytes after them are read; the result and any Error are those of
+/// recover_log(image). (The simulator re-reads a growing disk at every restart.)
+Result<RecoveredLog> recover_log(ByteView image, RecoveredLog from);
 
 }  // namespace raftlink::raft

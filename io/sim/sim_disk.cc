@@ -18,15 +18,12 @@ SimDisk::SimDisk(EventLoop& loop, LatencyModel fsync_latency, Prng prng)
 
 raft::PersistentState SimDisk::load() {
     ASSERT(pending_.empty());  // a boot follows a crash or nothing at all
-    Result<raft::RecoveredLog> recovered = raft::RecoveredLog{};
-    if (recovered_ && recovered_version_ == image_version_) {
-        recovered = std::move(*recovered_);
-    } else {
-        recovered = raft::recover_log(durable_image());
-    }
-    recovered_.reset();
+    // After verify(), nothing is left to read: the resumed parse returns at once.
+    Result<raft::RecoveredLog> recovered = raft::recover_log(durable_image(), std::move(parsed_));
     ASSERT(recovered.ok());
-    const raft::RecoveredLog& log = recovered.value();
+    parsed_ = std::move(recovered.value());
+    const raft::RecoveredLog& log = parsed_;
+    const ByteView image = durable_image();
     // The simulator's own oracle: recovery keeps exactly the acknowledged batches, and every
     // byte of their entries (a mismatch would be a lost or corrupted acknowledged write).
     ASSERT_EQ(log.valid_bytes, acknowledged_bytes_);
@@ -37,14 +34,13 @@ raft::PersistentState SimDisk::load() {
         const raft::Entry& want = acknowledged_.entries[i];
         ASSERT_EQ(want.index, LogIndex(i + 1));
         ASSERT(log.entries[i].term == want.term);
-        ASSERT(std::ranges::equal(log.entries[i].data, want.data));
+        ASSERT(std::ranges::equal(image.subspan(log.entries[i].offset, log.entries[i].bytes),
+                                  want.data));
     }
-    // Packed, so that the node's log takes the payloads over without a buffer per entry. The
-    // entries view the image: pack them before it changes.
-    raft::PersistentState state{log.hard_state, {}, raft::pack_entries(log)};
+    // Packed, so that the node's log takes the payloads over without a buffer per entry.
+    raft::PersistentState state{log.hard_state, {}, raft::pack_entries(log, image)};
     // As the real WAL does at start-up: cut the torn tail so that appends follow valid data.
     image_.resize(log.valid_bytes);
-    ++image_version_;
     torn_bytes_ = 0;
     return state;
 }
@@ -63,7 +59,6 @@ SimDisk::PendingWrite& SimDisk::schedule_write(WriteBatch&& batch) {
     const std::size_t records_before = records_.size();
     raft::encode_batch_into(sequence, batch.hard_state, batch.entries, image_, records_,
                             bytes_before);
-    ++image_version_;  // the image may have moved: a parse's views into it are stale
     pending_.push_back(PendingWrite{sequence, image_.size() - bytes_before,
                                     records_.size() - records_before, std::move(batch),
                                     Action()});
@@ -94,7 +89,6 @@ void SimDisk::write_done(std::uint64_t sequence) {
     // Its bytes follow the acknowledged ones already (see schedule_write).
     acknowledged_bytes_ += write.bytes;
     ASSERT_LE(acknowledged_bytes_, image_.size());
-    ++image_version_;
     apply_to_acknowledged(std::move(write.batch));
     ++fsyncs_;
     write.on_durable();
@@ -130,7 +124,6 @@ void SimDisk::crash() {
     pending_.clear();
     // The lost writes' bytes, but for a torn prefix, and their records.
     image_.resize(acknowledged_bytes_ + torn_bytes_);
-    ++image_version_;
     records_.resize(acknowledged_records_);
     ++epoch_;
     last_completion_ = loop_.now();
@@ -146,7 +139,8 @@ std::optional<std::string> SimDisk::corrupt(Prng& prng) {
     // Only acknowledged bytes are hit; the torn tail is not a record (issue 3's fault model).
     ASSERT_LT(offset, acknowledged_bytes_);
     image_[offset] = static_cast<std::uint8_t>(image_[offset] ^ (1U << bit));
-    ++image_version_;
+    // The next recovery must read the flipped byte: it was part of the parsed prefix.
+    if (offset < parsed_.valid_bytes) parsed_ = raft::RecoveredLog{};
     return concat("flipped bit ", bit, " of byte ", byte_in_record, " in ",
                   raft::record_name(record),
                   " (image byte ", offset, ")");
@@ -155,14 +149,16 @@ std::optional<std::string> SimDisk::corrupt(Prng& prng) {
 Result<raft::PersistentState> SimDisk::recover() const {
     Result<raft::RecoveredLog> recovered = raft::recover_log(durable_image());
     if (!recovered) return recovered.error();
-    return raft::copy_state(recovered.value());
+    return raft::copy_state(recovered.value(), durable_image());
 }
 
 std::optional<Error> SimDisk::verify() const {
-    Result<raft::RecoveredLog> recovered = raft::recover_log(durable_image());
-    if (!recovered) return recovered.error();
-    recovered_ = std::move(recovered.value());
-    recovered_version_ = image_version_;
+    Result<raft::RecoveredLog> recovered = raft::recover_log(durable_image(), std::move(parsed_));
+    if (!recovered) {
+        parsed_ = raft::RecoveredLog{};
+        return recovered.error();
+    }
+    parsed_ = std::move(recovered.value());
     return std::nullopt;
 }
 

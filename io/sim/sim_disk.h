@@ -64,7 +64,8 @@ public:
     /// (ErrorCode::Corrupt) naming the byte offset and record when any of them is damaged.
     Result<raft::PersistentState> recover() const;
     /// recover() without handing out the state: nullopt when the image recovers. A boot calls
-    /// it and then load(), which uses this parse instead of repeating it.
+    /// it and then load(), which uses this parse instead of repeating it. Both read only what
+    /// changed since the last parse (see parsed_).
     std::optional<Error> verify() const;
 
     /// What the acknowledged writes stored: the reference that a successful recover() equals
@@ -121,12 +122,11 @@ private:
     /// Issued writes whose fsync has not completed, oldest first; sequences are consecutive.
     std::deque<PendingWrite> pending_;
     raft::PersistentState acknowledged_;
-    /// The last successful parse of the image (its entries view image_) and the image's
-    /// version then. Every change of image_ bumps image_version_, so a stale parse is never
-    /// used.
-    mutable std::optional<raft::RecoveredLog> recovered_;
-    mutable std::uint64_t recovered_version_ = 0;
-    std::uint64_t image_version_ = 1;
+    /// A successful parse of image_[0, parsed_.valid_bytes), bytes unchanged since: writes
+    /// only append, a crash or load() cuts only what follows them, and corrupt() drops the
+    /// parse when it flips one of them. Each recovery reads only the bytes after them (a disk
+    /// is re-read at every restart and only grows in between).
+    mutable raft::RecoveredLog parsed_;
     Nanos last_completion_ = 0;
     // Bumped by crash(); a completion scheduled before the crash sees a stale value and is void.
     std::uint64_t epoch_ = 0;

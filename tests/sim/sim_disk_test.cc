@@ -254,13 +254,51 @@ TEST_SUITE("sim") {
                          last.bytes.begin() + static_cast<std::ptrdiff_t>(kept));
             const Result<raft::RecoveredLog> recovered = raft::recover_log(image);
             REQUIRE(recovered.ok());
-            CHECK(same_state(raft::copy_state(recovered.value()), before));
+            CHECK(same_state(raft::copy_state(recovered.value(), image), before));
             CHECK(recovered.value().valid_bytes == acknowledged.size());
             CHECK(recovered.value().last_sequence == 4);
         }
         Bytes whole = acknowledged;
         whole.insert(whole.end(), last.bytes.begin(), last.bytes.end());
         CHECK(raft::recover_log(whole).value().entries.size() == 6);
+    }
+
+    TEST_CASE("log record: a recovery resumed after any parsed prefix equals a whole one") {
+        // Resumed at every batch boundary, over the clean image, a torn tail and every flip
+        // after the prefix: the same state or the same error as a recovery from byte 0.
+        PersistentState state;
+        const Bytes acknowledged = sample_image(state);
+        const raft::EncodedBatch last =
+            raft::encode_batch(5, std::nullopt, std::vector<Entry>{entry(4, 5, "d")});
+        Bytes torn = acknowledged;
+        torn.insert(torn.end(), last.bytes.begin(), last.bytes.end() - 3);
+        std::vector<std::size_t> boundaries{0};
+        for (std::size_t end = 1; end <= acknowledged.size(); ++end) {
+            const auto prefix = raft::recover_log(ByteView(acknowledged).first(end));
+            if (prefix.ok() && prefix.value().valid_bytes == end) boundaries.push_back(end);
+        }
+        CHECK(boundaries.size() == 5);  // no batch, then after each of the four
+        for (const std::size_t boundary : boundaries) {
+            CAPTURE(boundary);
+            const raft::RecoveredLog prefix =
+                raft::recover_log(ByteView(acknowledged).first(boundary)).value();
+            std::vector<Bytes> images{acknowledged, torn};
+            for (std::size_t bit = boundary * 8; bit < acknowledged.size() * 8; ++bit) {
+                images.push_back(with_bit_flipped(acknowledged, bit));
+            }
+            for (const Bytes& image : images) {
+                const auto whole = raft::recover_log(image);
+                const auto resumed = raft::recover_log(image, prefix);
+                REQUIRE(whole.ok() == resumed.ok());
+                if (!whole.ok()) {
+                    CHECK(whole.error().message == resumed.error().message);
+                    continue;
+                }
+                CHECK(same_state(raft::copy_state(resumed.value(), image), state));
+                CHECK(resumed.value().valid_bytes == whole.value().valid_bytes);
+                CHECK(resumed.value().last_sequence == whole.value().last_sequence);
+            }
+        }
     }
 
     TEST_CASE("log record: encode_batch_into appends what encode_batch returns, offsets moved") {
@@ -343,14 +381,14 @@ TEST_SUITE("sim") {
         image.insert(image.end(), torn.bytes.begin(), torn.bytes.end() - 7);
         std::size_t refused = 0;
         for (std::size_t bit = 0; bit < image.size() * 8; ++bit) {
-            const Result<raft::RecoveredLog> recovered =
-                raft::recover_log(with_bit_flipped(image, bit));
+            const Bytes flipped = with_bit_flipped(image, bit);
+            const Result<raft::RecoveredLog> recovered = raft::recover_log(flipped);
             if (!recovered.ok()) {
                 ++refused;
                 continue;
             }
             CAPTURE(bit);
-            CHECK(same_state(raft::copy_state(recovered.value()), state));
+            CHECK(same_state(raft::copy_state(recovered.value(), flipped), state));
         }
         CHECK(refused > 0);
         Prng prng(99);
@@ -360,7 +398,9 @@ TEST_SUITE("sim") {
                 damaged = with_bit_flipped(damaged, prng.below(damaged.size() * 8));
             }
             const Result<raft::RecoveredLog> recovered = raft::recover_log(damaged);
-            if (recovered.ok()) CHECK(same_state(raft::copy_state(recovered.value()), state));
+            if (recovered.ok()) {
+                CHECK(same_state(raft::copy_state(recovered.value(), damaged), state));
+            }
         }
     }
 
