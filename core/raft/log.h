@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "core/raft/messages.h"
-#include "core/raft/ready.h"
+#include "core/raft/packed_entries.h"
 #include "core/types.h"
 
 namespace raftlink::raft {

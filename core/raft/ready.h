@@ -20,6 +20,7 @@
 
 #include "core/raft/log.h"
 #include "core/raft/messages.h"
+#include "core/raft/packed_entries.h"
 #include "core/raft/read_index.h"
 #include "core/types.h"
 
@@ -31,19 +32,6 @@ struct HardState {
     NodeId voted_for;
 
     bool operator==(const HardState&) const = default;
-};
-
-/// Entries 1..n without a heap buffer each: their payloads back to back, as raft::Log keeps
-/// them. Storage that rebuilds a whole log at every start (the simulator's disk) hands it over
-/// in this form, so that a restart does not allocate and free one buffer per entry.
-struct PackedEntries {
-    /// Where each run of entries with one term starts: increasing indexes, the first 1, and
-    /// increasing terms.
-    std::vector<std::pair<LogIndex, Term>> term_starts;
-    /// ends[i]: where the payload of entry i + 1 ends in `payloads` (it starts at the previous
-    /// end, or 0).
-    std::vector<std::uint64_t> ends;
-    Bytes payloads;
 };
 
 /// What storage returns at start-up: the entries either in `entries` or in `packed` (the other
