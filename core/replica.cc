@@ -125,14 +125,20 @@ void Replica::shorten_calls(std::size_t count, RequestAt request_at, DoneAt done
     // every other call is accepted, in order.
     std::vector<std::pair<std::size_t, service::ShortenResponse>> refused;
     std::vector<Bytes> commands;
-    commands.reserve(count);
     for (std::size_t i = 0; i < count; ++i) {
         const service::ShortenRequest& request = request_at(i);
         std::optional<service::ShortenResponse> refuse = refusal(request, commands.size());
         if (refuse) {
+            if (count == 1) {
+                // A batch of one (a follower refuses half of all creates): with no valid
+                // create to register first, it is answered at once, without the lists.
+                done_at(i)(*refuse);
+                return;
+            }
             refused.emplace_back(i, std::move(*refuse));
             continue;
         }
+        if (commands.empty()) commands.reserve(count - i);
         // Encoded from the request's own strings: nothing is copied but into the payload.
         commands.push_back(fsm::encode_command(fsm::CommandView(fsm::CreateUrlView{
             request.url, request.idempotency_key, clock_.wall_now_ms()})));
