@@ -30,14 +30,16 @@ std::optional<std::string> validate_url(std::string_view url) {
         const auto byte = static_cast<unsigned char>(c);
         if (byte <= 0x20 || byte == 0x7f) return "the URL contains whitespace or control characters";
     }
+    // "http" once, then what follows it: every create is validated.
     std::size_t scheme_length = 0;
-    if (starts_with_ignoring_case(url, "http://")) {
-        scheme_length = 7;
-    } else if (starts_with_ignoring_case(url, "https://")) {
-        scheme_length = 8;
-    } else {
-        return "the URL must be absolute and start with http:// or https://";
+    if (starts_with_ignoring_case(url, "http")) {
+        if (starts_with_ignoring_case(url.substr(4), "://")) {
+            scheme_length = 7;
+        } else if (starts_with_ignoring_case(url.substr(4), "s://")) {
+            scheme_length = 8;
+        }
     }
+    if (scheme_length == 0) return "the URL must be absolute and start with http:// or https://";
     const std::string_view rest = url.substr(scheme_length);
     // A plain loop rather than find_first_of("/?#"), which searches the set for every byte
     // (every create is validated).

@@ -112,7 +112,9 @@ TEST_SUITE("service") {
         Replica replica(single_node_config(), env, env, env, env);
         become_leader(replica, env);
         const LogIndex last = replica.node().log().last_index();
-        for (const char* url : {"", "ftp://x", "javascript:alert(1)", "http://", "https://a b"}) {
+        for (const char* url : {"", "ftp://x", "javascript:alert(1)", "http://", "https://a b",
+                                "http:/x", "https:/x", "httpx://x", "httpss://x", "http", "https",
+                                "http:x", "https//x", "https://"}) {
             CAPTURE(std::string(url));
             std::optional<service::ShortenResponse> answer;
             replica.shorten({url, ""}, [&](const service::ShortenResponse& r) { answer = r; });
@@ -120,6 +122,18 @@ TEST_SUITE("service") {
             CHECK_EQ(answer->status, service::ShortenStatus::Invalid);
         }
         CHECK_EQ(replica.node().log().last_index(), last);
+    }
+
+    TEST_CASE("replica: the scheme is http or https in any case") {
+        FakeEnv env;
+        Replica replica(single_node_config(), env, env, env, env);
+        become_leader(replica, env);
+        for (const char* url : {"http://a", "https://a", "HTTP://a", "HtTpS://a/b?c#d"}) {
+            CAPTURE(std::string(url));
+            std::optional<service::ShortenResponse> answer;
+            replica.shorten({url, ""}, [&](const service::ShortenResponse& r) { answer = r; });
+            CHECK_FALSE((answer.has_value() && answer->status == service::ShortenStatus::Invalid));
+        }
     }
 
     TEST_CASE("replica: a retry with the same idempotency key returns the same short id") {
