@@ -226,9 +226,9 @@ void UrlStore::insert_record(LogIndex index, std::string_view url, std::int64_t 
         url_blocks_.back().reserve(std::max(
             url.size(), std::clamp(previous * 2, std::size_t{4096}, url_block_bytes)));
     }
-    std::vector<char>& block = url_blocks_.back();
+    std::string& block = url_blocks_.back();
     const std::size_t offset = block.size();
-    block.insert(block.end(), url.begin(), url.end());
+    block.append(url);
     ASSERT_LE(block.size(), url_block_bytes);
 
     Slot& slot = chunks_.back().slots[index.value % slots_per_chunk];
@@ -296,7 +296,7 @@ void UrlStore::insert_key(LogIndex index, std::string_view key, std::size_t hash
         }
     }
     const std::uint64_t start = key_bytes_dropped_ + key_bytes_.size();
-    key_bytes_.insert(key_bytes_.end(), key.begin(), key.end());
+    key_bytes_.append(key);
     place_key(hash, keys_dropped_ + count);
     keys_.push_back(KeyEntry{index, start, static_cast<std::uint32_t>(key.size())});
     // One insertion per call, so one eviction restores the bound.

@@ -159,7 +159,7 @@ private:
     std::string_view url_of(const Slot& slot) const {
         ASSERT_NE(slot.block, absent_block);
         ASSERT_LT(slot.block, url_blocks_.size());
-        const std::vector<char>& block = url_blocks_[slot.block];
+        const std::string& block = url_blocks_[slot.block];
         const std::size_t offset = slot.place >> url_length_bits;
         const std::size_t length = slot.place & ((std::uint32_t{1} << url_length_bits) - 1);
         ASSERT_LE(offset + length, block.size());
@@ -216,7 +216,7 @@ private:
     // snapshot is deterministic). A lookup inverts the short code to an index instead of
     // keeping a code -> index table.
     std::vector<Chunk> chunks_;
-    std::vector<std::vector<char>> url_blocks_;
+    std::vector<std::string> url_blocks_;  // bytes, not text: a string appends a URL cheaply
     std::size_t record_count_ = 0;
     LogIndex last_record_index_{0};
     // What find() returned last (find hands out a pointer, and records are built on demand).
@@ -230,7 +230,7 @@ private:
     std::uint64_t keys_dropped_ = 0;  // entries evicted from the front of keys_
     // Evicted keys' bytes stay at the front of key_bytes_ until they are half of it, and are
     // then erased at once: each byte is moved O(1) times, and every key stays contiguous.
-    std::vector<char> key_bytes_;
+    std::string key_bytes_;  // bytes, not text: a string appends a short key cheaply (-1.9M)
     std::uint64_t key_bytes_dropped_ = 0;  // bytes erased from the front of key_bytes_
     std::uint64_t key_bytes_evicted_ = 0;  // bytes of evicted keys (erased or not)
     // The keys' index: key_hash(key) -> the key's number (its position in keys_ plus
