@@ -31,12 +31,12 @@ Checker::Checker(std::size_t node_count, std::uint64_t code_key)
 
 std::optional<Violation> Checker::check_active(const Cluster& cluster, std::size_t index) {
     NodeState& state = nodes_[index];
+    state.activity_checked = cluster.activity(index);
     const Replica* replica = cluster.replica(index);
-    if (replica == nullptr) {  // down
+    if (replica == nullptr) {  // down: nothing to check until it restarts (which it notes)
         note_leads(state, Term(0));
         return std::nullopt;
     }
-    state.activity_checked = cluster.activity(index);
     const NodeFingerprint now = fingerprint(*replica, cluster.incarnation(index));
     note_leads(state, now.role == raft::Role::Leader ? now.term : Term(0));
     if (state.checked == now) return std::nullopt;  // nothing changed: nothing new to verify

@@ -52,14 +52,11 @@ public:
     /// touch one node: the scan for the nodes that ran something must cost next to nothing.
     std::optional<Violation> check(const Cluster& cluster) {
         if (cluster.activity_total() != settled_at_) {  // else the scan would skip every node
-            bool settled = true;
             for (std::size_t i = 0; i < cluster.size(); ++i) {
-                const NodeState& state = nodes_[i];
-                if (state.activity_checked == cluster.activity(i) && state.checked) continue;
+                if (nodes_[i].activity_checked == cluster.activity(i)) continue;
                 if (auto violation = check_active(cluster, i)) return violation;
-                settled = settled && state.activity_checked == cluster.activity(i) && state.checked;
             }
-            if (settled) settled_at_ = cluster.activity_total();
+            settled_at_ = cluster.activity_total();  // every node checked as of its activity()
         }
         if (newly_acknowledged_.empty()) return std::nullopt;  // nearly every event
         return check_newly_acknowledged(cluster);
@@ -126,7 +123,8 @@ private:
     /// What is checked of one node so far. The first group restarts with every incarnation.
     struct NodeState {
         std::optional<NodeFingerprint> checked;  // as of the last check that passed
-        std::uint64_t activity_checked = 0;      // Cluster::activity() as of that check
+        /// Cluster::activity() as of the node's last check (up or down); ~0 before the first.
+        std::uint64_t activity_checked = ~std::uint64_t{0};
         /// The term the node leads as of its last check; Term 0 when down or not leader.
         Term leads;
         std::uint64_t incarnation = 0;
@@ -187,8 +185,8 @@ private:
     std::size_t node_count_;
     std::uint64_t code_key_;
     std::vector<NodeState> nodes_;
-    /// Cluster::activity_total() at the end of a scan after which every node was skipped or
-    /// checked as of its activity(): until it changes, a scan would skip every node.
+    /// Cluster::activity_total() at the end of the last scan, after which every node was checked
+    /// as of its activity(): until it changes, a scan would skip every node.
     std::uint64_t settled_at_ = ~std::uint64_t{0};
     std::uint64_t leadership_version_ = 0;
     std::map<Term, NodeId> leader_by_term_;
