@@ -36,9 +36,7 @@ void EventLoop::run_next() {
     ++events_run_;
     // In its slot: chunks never move, and the slot is not free until the action is done.
     const std::uint32_t slot = event.slot();
-    Action& action = slot_action(slot);
-    action();
-    action.reset();
+    slot_action(slot).run_once();
     free_slots_.push_back(slot);
 }
 

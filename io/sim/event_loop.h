@@ -49,6 +49,12 @@ public:
     ~Action() { reset(); }
 
     void operator()() { operations_->invoke(storage()); }
+    /// Runs the closure, then destroys it (the Action is left empty): one indirect call
+    /// where operator() and reset() take two, and the event loop runs each event once.
+    void run_once() {
+        operations_->invoke_destroy(storage());
+        operations_ = nullptr;
+    }
     explicit operator bool() const { return operations_ != nullptr; }
     void reset() {
         // Most closures capture plain values and have no destructor to call.
@@ -71,6 +77,7 @@ public:
 private:
     struct Operations {
         void (*invoke)(void* self);
+        void (*invoke_destroy)(void* self);  // invoke, then destroy
         void (*move)(void* source, void* target);  // leaves `source` destroyed
         void (*destroy)(void* self);  // null: nothing to do
     };
@@ -85,6 +92,11 @@ private:
         if constexpr (fits_inline<F>) {
             static constexpr Operations operations{
                 [](void* self) { (*static_cast<F*>(self))(); },
+                [](void* self) {
+                    F& function = *static_cast<F*>(self);
+                    function();
+                    function.~F();
+                },
                 [](void* source, void* target) {
                     ::new (target) F(std::move(*static_cast<F*>(source)));
                     static_cast<F*>(source)->~F();
@@ -96,6 +108,11 @@ private:
         } else {
             static constexpr Operations operations{
                 [](void* self) { (**static_cast<F**>(self))(); },
+                [](void* self) {
+                    F* function = *static_cast<F**>(self);
+                    (*function)();
+                    delete function;
+                },
                 [](void* source, void* target) {
                     *static_cast<F**>(target) = *static_cast<F**>(source);
                 },
