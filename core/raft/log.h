@@ -56,8 +56,8 @@ public:
     /// Copies the entry at `index` into `out`, reusing its payload's capacity.
     /// Precondition: 1 <= index <= last_index().
     void copy_entry(LogIndex index, Entry& out) const;
-    /// Copies of the entries [first, last], both included, built once into the vector
-    /// returned (an AppendEntries, a storage write and the entries to apply each own theirs).
+    /// Copies of the entries [first, last], both included, in a new vector (the node builds
+    /// its appends and writes with append_entries_to(), in buffers it reuses).
     /// Empty when last < first. Precondition: 1 <= first, last <= last_index().
     std::vector<Entry> entries(LogIndex first, LogIndex last) const;
     /// Appends copies of the entries [first, last] to `out`, each payload copied into a

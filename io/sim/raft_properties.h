@@ -27,11 +27,6 @@ struct EntryStamp {
     bool operator==(const EntryStamp&) const = default;
 };
 
-/// A 64-bit hash of the bytes, eight at a time with a strong final mix (not FNV-1a's byte at
-/// a time: it runs over every URL of every store at the end of every run). Deterministic, good
-/// enough to tell payloads apart; only ever compared within one run.
-std::uint64_t hash_bytes(ByteView bytes);
-
 /// The first index at which `now` lacks or changed an entry of `before`, or nullopt when
 /// `now` extends `before`.
 ///
