@@ -17,10 +17,22 @@ import time
 import traceback
 
 
+def ephemeral_port_low():
+    """The start of the kernel's ephemeral port range (outgoing connections take ports there)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_base_port(count):
-    """A base port such that base .. base+count-1 are free on 127.0.0.1."""
+    """A base port such that base .. base+count-1 are free on 127.0.0.1, below the ephemeral
+    range: otherwise an outgoing connection (a peer's, or a concurrent test's) can take a port
+    between this probe and the node's bind, and the node cannot listen (seen in CI)."""
+    high = ephemeral_port_low() - count
     for _ in range(200):
-        base = random.randint(20000, 60000 - count)
+        base = random.randint(min(20000, high - 1), high)
         sockets = []
         try:
             for port in range(base, base + count):
@@ -130,7 +142,10 @@ class Cluster:
                 if leader and statuses.get(leader, {}) and statuses[leader]["role"] == "leader":
                     return leader
             time.sleep(0.02)
-        raise AssertionError("no agreed leader within %.1f s: %r" % (deadline_s, statuses))
+        silent = "".join("\n--- node %d's log (no /status answer), last lines:\n%s"
+                         % (n, "".join(self.log(n).splitlines(True)[-5:]))
+                         for n, s in statuses.items() if not s)
+        raise AssertionError("no agreed leader within %.1f s: %r%s" % (deadline_s, statuses, silent))
 
     def wait_applied(self, node, index, deadline_s=10.0):
         end = time.monotonic() + deadline_s
