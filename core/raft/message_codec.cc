@@ -14,11 +14,14 @@ namespace {
 //   RequestVote        u64 last_log_index, u64 last_log_term, u8 flags (1 pre_vote, 2 transfer)
 //   RequestVoteReply   u8 flags (1 vote_granted, 2 pre_vote)
 //   AppendEntries      u64 prev_log_index, u64 prev_log_term, u64 leader_commit,
-//                      u64 read_round, u32 count, count x (u64 term, u64 index, bytes data)
+//                      u64 read_round, u8 flags (1 commit_notice), u32 count,
+//                      count x (u64 term, u64 index, bytes data)
 //   AppendEntriesReply u8 success, u64 match_index, u64 retry_index, u64 conflict_term,
 //                      u64 read_round
 //   TimeoutNow         (nothing)
-constexpr std::uint8_t format_version = 1;
+// Version 2 added AppendEntries' flags byte (commit notices); nodes of different versions
+// refuse each other's frames rather than misread them.
+constexpr std::uint8_t format_version = 2;
 
 enum class Type : std::uint8_t {
     RequestVote = 1,
@@ -47,6 +50,7 @@ struct Encoder {
         out.u64(body.prev_log_term.value);
         out.u64(body.leader_commit.value);
         out.u64(body.read_round);
+        out.u8(body.commit_notice ? 1 : 0);
         out.u32(static_cast<std::uint32_t>(body.entries.size()));
         for (const Entry& entry : body.entries) {
             out.u64(entry.term.value);
@@ -75,6 +79,12 @@ std::optional<Error> decode_append_entries(ByteReader& in, MessageBody& out) {
     body.prev_log_term = Term(in.u64());
     body.leader_commit = LogIndex(in.u64());
     body.read_round = in.u64();
+    const std::uint8_t flags = in.u8();
+    if ((flags & ~1U) != 0) {
+        return make_error(ErrorCode::Malformed,
+                          concat("AppendEntries with unknown flags ", static_cast<unsigned>(flags)));
+    }
+    body.commit_notice = (flags & 1) != 0;
     const std::uint32_t count = in.u32();
     if (count > message_entries_max) {
         return make_error(ErrorCode::OutOfRange, concat("AppendEntries with ", count,

@@ -51,6 +51,13 @@ struct AppendEntries {
     /// The leader's latest ReadIndex round (thesis §6.4); the reply echoes it, so a quorum of
     /// replies confirms that the sender was still leader when the round began. 0: none.
     std::uint64_t read_round = 0;
+    /// A commit notice: an empty append sent the moment the leader's commit index passes
+    /// entries the follower holds, so that its reads see them soon (Node::maybe_commit). The
+    /// follower answers it only with a rejection: its success reply would tell the leader
+    /// nothing new, and it doubled the messages of every commit. Heartbeats and ReadIndex
+    /// rounds are always answered (CheckQuorum, read confirmation and the pause of silent
+    /// followers count those replies).
+    bool commit_notice = false;
 };
 
 struct AppendEntriesReply {

@@ -163,7 +163,9 @@ private:
     void handle_append_entries(const Message& message, const AppendEntries& body, Nanos now);
     void handle_append_entries_reply(const Message& message, const AppendEntriesReply& body);
     bool send_append(NodeId peer);
-    void send_heartbeat(NodeId peer);
+    /// An empty AppendEntries naming a prefix the follower holds. `commit_notice`: it only
+    /// carries a new commit index, and the follower answers it only with a rejection.
+    void send_heartbeat(NodeId peer, bool commit_notice = false);
     void broadcast_append(bool heartbeat_if_idle);
     void on_heartbeat_timer(Nanos now);
     void maybe_commit();

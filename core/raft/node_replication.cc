@@ -114,6 +114,8 @@ void Node::handle_append_entries(const Message& message, const AppendEntries& bo
         commit_index_ = leader_commit;
         emit("Committed log entry at index ", commit_index_);
     }
+    // A commit notice is answered only when rejected (above): see AppendEntries::commit_notice.
+    if (body.commit_notice) return;
     reply.success = true;
     reply.match_index = last_new;
     send(message.from, reply);
@@ -163,7 +165,7 @@ void Node::handle_append_entries_reply(const Message& message, const AppendEntri
     // commit now rather than on the next heartbeat.
     if (!sent && commit_index_ > progress.commit_index_sent &&
         progress.match_index > progress.commit_index_sent) {
-        send_heartbeat(message.from);
+        send_heartbeat(message.from, /*commit_notice=*/true);
     }
 }
 
@@ -184,13 +186,16 @@ bool Node::send_append(NodeId peer) {
     return true;
 }
 
-void Node::send_heartbeat(NodeId peer) {
-    // A heartbeat names a prefix the follower is known to hold, so it always succeeds and
+void Node::send_heartbeat(NodeId peer, bool commit_notice) {
+    // A heartbeat names a prefix the follower is known to hold, so it succeeds unless the
+    // follower lost entries it acknowledged (a restart from a disk that lost its tail), and
     // carries the commit index no further than that prefix (Figure 2, receiver step 5).
     Progress& progress = progress_.at(peer);
     const LogIndex prev = progress.match_index;
     const LogIndex commit = std::min(commit_index_, prev);
-    send(peer, AppendEntries{prev, log_.term_at(prev), {}, commit, reads_.latest_round()});
+    AppendEntries heartbeat{prev, log_.term_at(prev), {}, commit, reads_.latest_round()};
+    heartbeat.commit_notice = commit_notice;
+    send(peer, std::move(heartbeat));
     progress.commit_index_sent = std::max(progress.commit_index_sent, commit);
 }
 
@@ -285,7 +290,7 @@ void Node::maybe_commit() {
     for (auto& [peer, progress] : progress_) {
         if (!send_append(peer) && std::min(commit_index_, progress.match_index) >
                                       progress.commit_index_sent) {
-            send_heartbeat(peer);
+            send_heartbeat(peer, /*commit_notice=*/true);
         }
     }
 }

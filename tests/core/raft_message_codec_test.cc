@@ -2,6 +2,9 @@
 // The wire format of Raft messages: round trips, and garbage never crashes the decoder.
 #include <doctest/doctest.h>
 
+#include <string>
+#include <variant>
+
 #include "core/prng.h"
 #include "core/raft/message_codec.h"
 
@@ -25,6 +28,7 @@ Message random_message(Prng& prng) {
                 for (auto& byte : data) byte = static_cast<std::uint8_t>(prng.below(256));
                 append.entries.push_back(Entry{Term(prng.below(9)), LogIndex(i + 1), data});
             }
+            append.commit_notice = count == 0 && prng.chance(0.5);
             message.body = std::move(append);
             break;
         }
@@ -39,8 +43,21 @@ Message random_message(Prng& prng) {
 }
 
 bool same(const Message& a, const Message& b) {
+    const auto* append_a = std::get_if<AppendEntries>(&a.body);
+    const auto* append_b = std::get_if<AppendEntries>(&b.body);
+    if (append_a != nullptr && append_b != nullptr &&
+        append_a->commit_notice != append_b->commit_notice) {
+        return false;
+    }
     return encode_message(a) == encode_message(b) && a.from == b.from && a.to == b.to &&
            a.term == b.term && a.body.index() == b.body.index();
+}
+
+/// A commit notice from node 1 to node 2, encoded.
+Bytes encoded_commit_notice() {
+    AppendEntries notice{LogIndex(3), Term(1), {}, LogIndex(3), 0};
+    notice.commit_notice = true;
+    return encode_message(Message{NodeId(1), NodeId(2), Term(1), notice});
 }
 
 TEST_SUITE("raft") {
@@ -68,6 +85,26 @@ TEST_SUITE("raft") {
             flipped[prng.below(flipped.size())] ^= static_cast<std::uint8_t>(1 + prng.below(255));
             (void)decode_message(flipped);  // may decode to another valid message; must not crash
         }
+    }
+
+    TEST_CASE("message codec: a commit notice keeps its flag; unknown flags and versions are "
+              "refused") {
+        const Bytes bytes = encoded_commit_notice();
+        const auto decoded = decode_message(bytes);
+        REQUIRE(decoded.ok());
+        CHECK(std::get<AppendEntries>(decoded.value().body).commit_notice);
+        // The flags byte follows the header (1 + 1 + 3 x 8 bytes) and four u64 fields.
+        constexpr std::size_t flags_at = 2 + 3 * 8 + 4 * 8;
+        REQUIRE_EQ(bytes[flags_at], 1);
+        Bytes unknown_flag = bytes;
+        unknown_flag[flags_at] = 3;
+        CHECK_FALSE(decode_message(unknown_flag).ok());
+        // A version 1 node's frame (no flags byte) is refused, not misread.
+        Bytes version_1 = bytes;
+        version_1[0] = 1;
+        const auto refused = decode_message(version_1);
+        REQUIRE_FALSE(refused.ok());
+        CHECK_NE(refused.error().message.find("version 1"), std::string::npos);
     }
 
     TEST_CASE("message codec: an entry count or size over the bounds is refused") {

@@ -637,6 +637,77 @@ TEST_CASE("node: a proposal is replicated at once, without waiting for a heartbe
     node.advance(ready, at + 2);
 }
 
+/// `message` (an AppendEntries) marked as a commit notice.
+Message as_commit_notice(Message message) {
+    std::get<AppendEntries>(message.body).commit_notice = true;
+    return message;
+}
+
+TEST_CASE("node: a commit goes to followers at once, in commit notices; heartbeats are not "
+          "notices") {
+    Node node = leader_with_unacknowledged_entry();
+    const Nanos at = node.next_deadline() - 2;  // before the next heartbeat tick
+    // Node 2 acknowledges entry 2: with the leader's own durable copy, a majority.
+    node.step(append_reply(2, 1, 1, true, 2), at);
+    REQUIRE_EQ(node.commit_index(), LogIndex(2));
+    const Drained committed = drain(node, at);
+    const Message notice = only(committed.messages);
+    CHECK_EQ(notice.to, NodeId(2));
+    const AppendEntries& body = body_as<AppendEntries>(notice);
+    CHECK(body.commit_notice);
+    CHECK(body.entries.empty());
+    CHECK_EQ(body.prev_log_index, LogIndex(2));
+    CHECK_EQ(body.leader_commit, LogIndex(2));
+    // Node 3 acknowledges later: it learns the commit at once too.
+    node.step(append_reply(3, 1, 1, true, 2), at + 1);
+    const Message later = only(drain(node, at + 1).messages);
+    CHECK_EQ(later.to, NodeId(3));
+    CHECK(body_as<AppendEntries>(later).commit_notice);
+    CHECK_EQ(body_as<AppendEntries>(later).leader_commit, LogIndex(2));
+    // The periodic heartbeats are answered: they are never commit notices.
+    const Drained tick = run_next_tick(node).second;
+    REQUIRE_EQ(tick.messages.size(), 2U);
+    for (const Message& heartbeat : tick.messages) {
+        CHECK_FALSE(body_as<AppendEntries>(heartbeat).commit_notice);
+    }
+}
+
+TEST_CASE("node: a follower takes a commit notice's commit index and answers the notice only "
+          "when it rejects it") {
+    SUBCASE("accepted: committed, no reply") {
+        Node node = follower(state_with(1, 0, {1, 1, 1}));
+        node.step(as_commit_notice(append(2, 1, 1, 3, 1, {}, 3)), ms(1));
+        const Drained drained = drain(node, ms(1));
+        CHECK_EQ(node.commit_index(), LogIndex(3));
+        CHECK_EQ(drained.committed.size(), 3U);
+        CHECK(drained.messages.empty());
+        CHECK_EQ(node.leader_id(), NodeId(2));
+    }
+    SUBCASE("the same append without the flag is answered") {
+        Node node = follower(state_with(1, 0, {1, 1, 1}));
+        node.step(append(2, 1, 1, 3, 1, {}, 3), ms(1));
+        const Message reply = only(drain(node, ms(1)).messages);
+        CHECK(body_as<AppendEntriesReply>(reply).success);
+        CHECK_EQ(body_as<AppendEntriesReply>(reply).match_index, LogIndex(3));
+    }
+    SUBCASE("a prefix the follower lost: rejected with the hint") {
+        Node node = follower(state_with(1, 0, {1}));
+        node.step(as_commit_notice(append(2, 1, 1, 3, 1, {}, 3)), ms(1));
+        const Message reply = only(drain(node, ms(1)).messages);
+        const AppendEntriesReply& body = body_as<AppendEntriesReply>(reply);
+        CHECK_FALSE(body.success);
+        CHECK_EQ(body.retry_index, LogIndex(2));
+        CHECK_EQ(node.commit_index(), LogIndex(0));
+    }
+    SUBCASE("a stale term: rejected with the follower's term") {
+        Node node = follower(state_with(3, 0, {1, 1, 1}));
+        node.step(as_commit_notice(append(2, 1, 1, 3, 1, {}, 3)), ms(1));
+        const Message reply = only(drain(node, ms(1)).messages);
+        CHECK_EQ(reply.term, Term(3));
+        CHECK_FALSE(body_as<AppendEntriesReply>(reply).success);
+    }
+}
+
 TEST_CASE("node: with replicate_on_heartbeat_only a proposal waits for the next heartbeat "
           "(the seed's model)") {
     Config config = make_config(1, {1, 2, 3});
