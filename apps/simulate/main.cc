@@ -17,6 +17,7 @@
 #include <string>
 
 #include "apps/simulate/cli_common.h"
+#include "apps/simulate/heap_settings.h"
 #include "apps/simulate/run_command.h"
 #include "apps/simulate/sweep_command.h"
 #include "apps/simulate/worker_pool.h"
@@ -24,6 +25,7 @@
 
 int main(int argc, char** argv) {
     using namespace raftlink::simulate;
+    keep_freed_memory();
     CLI::App app{"raftlink deterministic simulator"};
     app.require_subcommand(1);
 
