@@ -44,37 +44,33 @@ const char* operation_function_name(OperationFunction function) {
     return function == OperationFunction::Create ? "create" : "read";
 }
 
-OperationId History::start(Operation operation) {
-    const OperationId id = operation.id;
-    ASSERT_EQ(id, operations_.size());
+Operation& History::start(std::uint64_t process, OperationFunction function, Nanos time) {
+    // Built in place: an Operation holds three strings, and a local one moved in (and moved
+    // again into the vector) cost a third of an invocation.
     // Every earlier operation may have completed: then first_open_ == id, this one.
-    operations_.push_back(std::move(operation));
-    events_.push_back(Event{id, OperationType::Invoke});
-    return id;
+    Operation& operation = operations_.emplace_back();
+    operation.id = operations_.size() - 1;
+    operation.process = process;
+    operation.function = function;
+    operation.invoke_time = time;
+    events_.push_back(Event{operation.id, OperationType::Invoke});
+    return operation;
 }
 
 OperationId History::invoke_create(std::uint64_t process, std::string idempotency_key,
                                    std::string url, Nanos time) {
-    Operation operation;
-    operation.id = operations_.size();
-    operation.process = process;
-    operation.function = OperationFunction::Create;
+    Operation& operation = start(process, OperationFunction::Create, time);
     operation.key = std::move(idempotency_key);
     operation.value = std::move(url);
-    operation.invoke_time = time;
-    return start(std::move(operation));
+    return operation.id;
 }
 
 OperationId History::invoke_read(std::uint64_t process, std::string code,
                                  service::ReadConsistency consistency, Nanos time) {
-    Operation operation;
-    operation.id = operations_.size();
-    operation.process = process;
-    operation.function = OperationFunction::Read;
+    Operation& operation = start(process, OperationFunction::Read, time);
     operation.consistency = consistency;
     operation.key = std::move(code);
-    operation.invoke_time = time;
-    return start(std::move(operation));
+    return operation.id;
 }
 
 void History::complete(OperationId id, OperationType outcome, Nanos time) {

@@ -93,8 +93,8 @@ public:
     void write_jsonl(std::ostream& out) const;
 
 private:
-    /// Records `operation`'s invocation (its id and invoke time are set) and returns its id.
-    OperationId start(Operation operation);
+    /// Records the invocation of a new operation and returns it, its id and invoke time set.
+    Operation& start(std::uint64_t process, OperationFunction function, Nanos time);
     struct Event {
         OperationId id = 0;
         OperationType type = OperationType::Invoke;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "io/sim/workload.h"
 
+#include <charconv>
 #include <utility>
 
 #include "core/assert.h"
@@ -16,6 +17,13 @@ constexpr Nanos no_leader_backoff = ms(20);
 constexpr double probe_ratio = 0.25;
 // A probe reads the id of one of the next this many indexes past the highest acknowledged.
 constexpr std::uint64_t probe_index_span = 4;
+
+/// Appends `value` in decimal, as concat() would print it.
+void append_decimal(std::string& out, std::uint64_t value) {
+    char digits[20];
+    char* end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    out.append(digits, end);
+}
 }  // namespace
 
 Workload::Workload(const Scenario& scenario, std::uint64_t seed, EventLoop& loop,
@@ -41,12 +49,22 @@ void Workload::start() {
     }
 }
 
-std::string Workload::make_url(Client& client) {
-    std::string url = concat("https://example.com/c", client.id, "/", client.operations, "/");
+void Workload::make_create(Client& client) {
+    // Written over the previous create's strings, whose buffers they reuse.
+    std::string& url = client.create.url;
+    url.assign("https://example.com/c");
+    append_decimal(url, client.id);
+    url.push_back('/');
+    append_decimal(url, client.operations);
+    url.push_back('/');
     while (url.size() < scenario_.workload.url_bytes) {
         url.push_back(static_cast<char>('a' + prng_.below(26)));
     }
-    return url;
+    std::string& key = client.create.idempotency_key;
+    key.assign("client-");
+    append_decimal(key, client.id);
+    key.append("-op-");
+    append_decimal(key, client.operations);
 }
 
 std::string Workload::code_to_read(bool linearizable) {
@@ -82,8 +100,7 @@ void Workload::next_operation(std::size_t c) {
         client.operation = history_.invoke_read(client.id, client.code, client.consistency,
                                                 loop_.now());
     } else {
-        client.create.url = make_url(client);
-        client.create.idempotency_key = concat("client-", client.id, "-op-", client.operations);
+        make_create(client);
         client.operation = history_.invoke_create(client.id, client.create.idempotency_key,
                                                   client.create.url, loop_.now());
     }
@@ -101,25 +118,22 @@ void Workload::send_attempt(std::size_t c) {
         const Nanos back = cluster_.network().sample_delay();
         const Client& sender = clients_[c];
         if (sender.reading) {
+            if (sender.consistency == service::ReadConsistency::Stale) {
+                // Answered at once from the node's store, as resolve(code, Stale, done) does,
+                // without a callback and a copy of the code to build.
+                deliver_read(c, attempt, back, replica->resolve(sender.code));
+                return;
+            }
             replica->resolve(sender.code, sender.consistency,
                              [this, c, attempt, back](const service::ResolveResponse& answer) {
-                                 loop_.after(back, [this, c, attempt, answer]() {
-                                     on_read_answer(c, attempt, answer);
-                                 });
+                                 deliver_read(c, attempt, back, answer);
                              });
             return;
         }
-        replica->shorten(sender.create, [this, c, attempt,
-                                         back](const service::ShortenResponse& answer) {
-            // The message is read only for an invalid request (which fails the run): not copied
-            // for the others (a 409's is too long to be stored inline).
-            service::ShortenResponse kept{answer.status, answer.record, answer.deduplicated,
-                                          answer.leader_id, {}};
-            if (answer.status == service::ShortenStatus::Invalid) kept.message = answer.message;
-            loop_.after(back, [this, c, attempt, kept = std::move(kept)]() {
-                on_create_answer(c, attempt, kept);
-            });
-        });
+        replica->shorten(sender.create,
+                         [this, c, attempt, back](const service::ShortenResponse& answer) {
+                             deliver_create(c, attempt, back, answer);
+                         });
     });
     loop_.after(scenario_.workload.request_timeout, [this, c, attempt]() {
         if (clients_[c].attempt != attempt) return;
@@ -153,10 +167,35 @@ void Workload::think(std::size_t c) {
                 [this, c]() { next_operation(c); });
 }
 
-void Workload::on_create_answer(std::size_t c, std::uint64_t attempt,
-                                const service::ShortenResponse& answer) {
+void Workload::deliver_create(std::size_t c, std::uint64_t attempt, Nanos back,
+                              const service::ShortenResponse& answer) {
+    // A stale answer is not kept (the client ignores it) but still travels, as an event.
+    if (Client& client = clients_[c]; client.attempt == attempt) {
+        service::ShortenResponse& kept = client.create_answer;
+        kept.status = answer.status;
+        kept.record = answer.record;
+        kept.deduplicated = answer.deduplicated;
+        kept.leader_id = answer.leader_id;
+        // The message is read only for an invalid request (which fails the run).
+        if (answer.status == service::ShortenStatus::Invalid) {
+            kept.message = answer.message;
+        } else {
+            kept.message.clear();
+        }
+    }
+    loop_.after(back, [this, c, attempt]() { on_create_answer(c, attempt); });
+}
+
+void Workload::deliver_read(std::size_t c, std::uint64_t attempt, Nanos back,
+                            const service::ResolveResponse& answer) {
+    if (Client& client = clients_[c]; client.attempt == attempt) client.read_answer = answer;
+    loop_.after(back, [this, c, attempt]() { on_read_answer(c, attempt); });
+}
+
+void Workload::on_create_answer(std::size_t c, std::uint64_t attempt) {
     Client& client = clients_[c];
     if (client.attempt != attempt) return;
+    const service::ShortenResponse& answer = client.create_answer;
     using service::ShortenStatus;
     switch (answer.status) {
         case ShortenStatus::Created: {
@@ -199,10 +238,10 @@ void Workload::on_create_answer(std::size_t c, std::uint64_t attempt,
     think(c);
 }
 
-void Workload::on_read_answer(std::size_t c, std::uint64_t attempt,
-                              const service::ResolveResponse& answer) {
+void Workload::on_read_answer(std::size_t c, std::uint64_t attempt) {
     Client& client = clients_[c];
     if (client.attempt != attempt) return;
+    const service::ResolveResponse& answer = client.read_answer;
     using service::ResolveStatus;
     std::optional<std::string> url;
     switch (answer.status) {
@@ -229,8 +268,11 @@ void Workload::on_read_answer(std::size_t c, std::uint64_t attempt,
             return;
     }
     if (client.consistency == service::ReadConsistency::Linearizable) ++stats_.reads_linearizable;
-    history_.complete_read(client.operation, url, loop_.now());
-    if (auto violation = checker_.on_read(client.code, url)) {
+    // Checked before the history takes the URL (neither looks at the other), so that the
+    // URL is not copied twice.
+    std::optional<Violation> violation = checker_.on_read(client.code, url);
+    history_.complete_read(client.operation, std::move(url), loop_.now());
+    if (violation) {
         report_(*violation);
         return;
     }

@@ -70,18 +70,31 @@ private:
         service::ShortenRequest create;
         std::string code;             // the id being read
         OperationId operation = 0;    // in the history
+        /// The answer to the current attempt, from when the node gives it until it reaches
+        /// the client. An attempt gets at most one answer, and an arriving answer is read only
+        /// if its attempt is still the current one, so one slot per client serves every
+        /// answer in flight; assigned in place, its strings keep their buffers from one
+        /// answer to the next, where an answer carried in each event's closure cost two
+        /// allocations.
+        service::ShortenResponse create_answer;
+        service::ResolveResponse read_answer;
     };
 
     void next_operation(std::size_t client);
     void send_attempt(std::size_t client);
-    void on_create_answer(std::size_t client, std::uint64_t attempt,
-                          const service::ShortenResponse& response);
-    void on_read_answer(std::size_t client, std::uint64_t attempt,
-                        const service::ResolveResponse& response);
+    /// The node answered `attempt`: the answer reaches the client `back` later.
+    void deliver_create(std::size_t client, std::uint64_t attempt, Nanos back,
+                        const service::ShortenResponse& answer);
+    void deliver_read(std::size_t client, std::uint64_t attempt, Nanos back,
+                      const service::ResolveResponse& answer);
+    /// The answer to `attempt` reached the client (in the client's answer slot if current).
+    void on_create_answer(std::size_t client, std::uint64_t attempt);
+    void on_read_answer(std::size_t client, std::uint64_t attempt);
     void retry(std::size_t client, std::size_t target, Nanos delay);
     void retry_elsewhere(std::size_t client, NodeId leader);
     void think(std::size_t client);
-    std::string make_url(Client& client);
+    /// Writes the next create's URL and idempotency key into `client.create`.
+    void make_create(Client& client);
     std::string code_to_read(bool linearizable);
 
     const Scenario& scenario_;
