@@ -22,7 +22,7 @@ constexpr std::uint64_t probe_index_span = 4;
 void append_decimal(std::string& out, std::uint64_t value) {
     char digits[20];
     char* end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-    out.append(digits, end);
+    out.append(digits, static_cast<std::size_t>(end - digits));
 }
 }  // namespace
 
@@ -38,6 +38,11 @@ Workload::Workload(const Scenario& scenario, std::uint64_t seed, EventLoop& loop
     for (std::uint64_t i = 0; i < scenario.workload.clients; ++i) {
         Client client;
         client.id = i + 1;
+        // Every URL and key of a client starts with these; each create writes the rest.
+        client.create.url = concat("https://example.com/c", client.id, "/");
+        client.url_prefix = client.create.url.size();
+        client.create.idempotency_key = concat("client-", client.id, "-op-");
+        client.key_prefix = client.create.idempotency_key.size();
         clients_.push_back(std::move(client));
     }
 }
@@ -50,20 +55,16 @@ void Workload::start() {
 }
 
 void Workload::make_create(Client& client) {
-    // Written over the previous create's strings, whose buffers they reuse.
+    // Written over the previous create's strings, whose buffers and prefixes they reuse.
     std::string& url = client.create.url;
-    url.assign("https://example.com/c");
-    append_decimal(url, client.id);
-    url.push_back('/');
+    url.resize(client.url_prefix);
     append_decimal(url, client.operations);
     url.push_back('/');
     while (url.size() < scenario_.workload.url_bytes) {
         url.push_back(static_cast<char>('a' + prng_.below(26)));
     }
     std::string& key = client.create.idempotency_key;
-    key.assign("client-");
-    append_decimal(key, client.id);
-    key.append("-op-");
+    key.resize(client.key_prefix);
     append_decimal(key, client.operations);
 }
 

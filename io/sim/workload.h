@@ -68,6 +68,10 @@ private:
         bool reading = false;
         service::ReadConsistency consistency = service::ReadConsistency::Stale;
         service::ShortenRequest create;
+        /// The lengths of "https://example.com/c<id>/" and "client-<id>-op-", which begin
+        /// every URL and idempotency key of this client.
+        std::size_t url_prefix = 0;
+        std::size_t key_prefix = 0;
         std::string code;             // the id being read
         OperationId operation = 0;    // in the history
         /// The answer to the current attempt, from when the node gives it until it reaches
