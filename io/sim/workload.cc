@@ -136,12 +136,28 @@ void Workload::send_attempt(std::size_t c) {
                              deliver_create(c, attempt, back, answer);
                          });
     });
-    loop_.after(scenario_.workload.request_timeout, [this, c, attempt]() {
-        if (clients_[c].attempt != attempt) return;
-        ++stats_.timeouts;
-        clients_[c].leader.reset();
-        retry(c, (clients_[c].target + 1) % cluster_.size(), 0);
-    });
+    client.timed_attempt = attempt;
+    client.timeout_at = loop_.now() + scenario_.workload.request_timeout;
+    if (!client.timer_armed) {
+        client.timer_armed = true;
+        loop_.at(client.timeout_at, [this, c]() { on_timer(c); });
+    }
+}
+
+void Workload::on_timer(std::size_t c) {
+    Client& client = clients_[c];
+    client.timer_armed = false;
+    // Answered, or given up for a retry or the next operation: whatever was sent since then
+    // armed no timer of its own while this one was pending, so it is armed for that now.
+    if (client.attempt != client.timed_attempt) return;
+    if (client.timeout_at > loop_.now()) {
+        client.timer_armed = true;
+        loop_.at(client.timeout_at, [this, c]() { on_timer(c); });
+        return;
+    }
+    ++stats_.timeouts;
+    client.leader.reset();
+    retry(c, (client.target + 1) % cluster_.size(), 0);
 }
 
 void Workload::retry(std::size_t c, std::size_t target, Nanos delay) {

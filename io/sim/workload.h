@@ -64,6 +64,12 @@ private:
         /// with sticky_leader, new requests go there.
         std::optional<std::size_t> leader;
         std::uint64_t attempt = 0;    // bumped per attempt; stale answers are ignored
+        /// The attempt sent last and when it times out. One timer per client stands for
+        /// every attempt's timeout: most attempts are answered long before theirs, and an
+        /// event per attempt (a tenth of a run's events) found nothing to do.
+        std::uint64_t timed_attempt = 0;
+        Nanos timeout_at = 0;
+        bool timer_armed = false;
         std::uint64_t operations = 0;
         bool reading = false;
         service::ReadConsistency consistency = service::ReadConsistency::Stale;
@@ -86,6 +92,8 @@ private:
 
     void next_operation(std::size_t client);
     void send_attempt(std::size_t client);
+    /// The client's timer: times out the attempt sent last if it is still current and due.
+    void on_timer(std::size_t client);
     /// The node answered `attempt`: the answer reaches the client `back` later.
     void deliver_create(std::size_t client, std::uint64_t attempt, Nanos back,
                         const service::ShortenResponse& answer);
