@@ -29,14 +29,14 @@ bool is_empty_append(const raft::Message& message) {
 }  // namespace
 
 Replica::Replica(ReplicaConfig config, Clock& clock, Transport& transport, Storage& storage,
-                 Observer& observer)
+                 Observer& observer, raft::SpareBuffers* shared_spares)
     : config_(std::move(config)),
       clock_(clock),
       transport_(transport),
       storage_(storage),
       observer_(observer),
       store_(config_.code_key),
-      node_(config_.raft, load_logged(storage, observer, config_.raft.id)) {}
+      node_(config_.raft, load_logged(storage, observer, config_.raft.id), shared_spares) {}
 
 void Replica::start() {
     ASSERT(!started_);

@@ -63,9 +63,10 @@ struct ReplicaConfig {
 class Replica {
 public:
     /// Loads the persistent state from `storage` and builds the node and the store. Logs the
-    /// seed's "Initializing URLStore" and "Initializing Raft node".
+    /// seed's "Initializing URLStore" and "Initializing Raft node". `shared_spares`, if given,
+    /// is the node's pool of spare entry buffers (see raft::Node's constructor).
     Replica(ReplicaConfig config, Clock& clock, Transport& transport, Storage& storage,
-            Observer& observer);
+            Observer& observer, raft::SpareBuffers* shared_spares = nullptr);
     Replica(const Replica&) = delete;
     Replica& operator=(const Replica&) = delete;
 

@@ -31,13 +31,14 @@ Log recovered_log(PersistentState& state) {
 
 }  // namespace
 
-Node::Node(Config config, PersistentState state)
+Node::Node(Config config, PersistentState state, SpareBuffers* shared_spares)
     : config_(std::move(config)),
       prng_(Prng::derive(config_.seed, "raft.node", config_.id.value)),
       hard_state_(state.hard_state),
       persisting_hard_state_(state.hard_state),
       persisted_hard_state_(state.hard_state),
-      log_(recovered_log(state)) {
+      log_(recovered_log(state)),
+      shared_spares_(shared_spares) {
     const auto problem = validate(config_);
     if (problem) assert_fail("raft::Config is valid", __FILE__, __LINE__, *problem);
     std::sort(config_.voters.begin(), config_.voters.end());

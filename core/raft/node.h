@@ -34,6 +34,7 @@
 #include "core/raft/messages.h"
 #include "core/raft/progress.h"
 #include "core/raft/ready.h"
+#include "core/raft/spare_buffers.h"
 #include "core/raft/trace_line.h"
 #include "core/raft/write_tracker.h"
 #include "core/text.h"
@@ -70,7 +71,10 @@ constexpr Nanos no_deadline = std::numeric_limits<Nanos>::max();
 class Node {
 public:
     /// `state` is what storage recovered; an empty state is a fresh node. Asserts a valid config.
-    Node(Config config, PersistentState state);
+    /// Copies of entries are built in `shared_spares` if given (it must outlive the node and be
+    /// used on this node's thread only; the simulator shares one among its nodes), else in
+    /// spare buffers of the node's own.
+    Node(Config config, PersistentState state, SpareBuffers* shared_spares = nullptr);
 
     /// Becomes a follower of the persisted term. The election timer starts at the first on_time.
     void start();
@@ -187,10 +191,11 @@ private:
     /// Moves each message of outbox_after_persist_ that can be placed into writes_ (or into
     /// `ready_now` when what it reveals is durable); the rest keep waiting.
     void place_after_persist(std::vector<Message>& ready_now);
-    /// Copies of the entries [first, last] built in spare buffers (see spare_entries_).
+    /// Copies of the entries [first, last] built in spare buffers (see spares()).
     std::vector<Entry> copy_entries(LogIndex first, LogIndex last);
     /// Keeps the buffers of `entries` (bounded) for copy_entries().
     void recycle(std::vector<Entry>&& entries);
+    SpareBuffers& spares() { return shared_spares_ != nullptr ? *shared_spares_ : own_spares_; }
 
     // Timers and the step frame: node.cc.
     void begin_step();
@@ -275,10 +280,12 @@ private:
     // writes_ because that state was not handed out yet.
     std::vector<Message> outbox_after_persist_;
     bool ready_outstanding_ = false;
-    // Buffers of the entries received by step(Message&&): copies of log entries (storage
-    // writes, appends) are built in them, so that a follower allocates nothing for its writes.
-    std::vector<std::vector<Entry>> spare_entries_;
-    std::vector<Bytes> spare_payloads_;
+    // Buffers of the entries received by step(Message&&) (and, with shared spares, of those
+    // other nodes and storage gave back): copies of log entries (storage writes, appends) are
+    // built in them, so that a follower allocates nothing for its writes. A pointer chosen
+    // at each use rather than one set to &own_spares_, so that a moved node stays right.
+    SpareBuffers* shared_spares_;
+    SpareBuffers own_spares_;
     // Given back by advance(Ready&&): the next Ready's committed entries are read into it.
     Bytes spare_committed_buffer_;
 

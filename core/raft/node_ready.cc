@@ -19,15 +19,6 @@ namespace {
 // room for it.
 constexpr std::size_t outbox_reserve_max = 64;
 
-// Payload buffers kept for copies of entries. A steady append carries a few entries; a
-// catch-up one up to entries_per_append_max, whose buffers (each up to a maximal URL's
-// command) a node must not keep for good: 256 keeps at most about 2 MiB.
-constexpr std::size_t spare_payloads_max = 256;
-// Entry vectors kept likewise: a few are in use at once (an append per follower, a write);
-// one that grew for a long write is not kept.
-constexpr std::size_t spare_entry_vectors_max = 16;
-constexpr std::size_t spare_entry_vector_capacity_max = 256;
-
 }  // namespace
 
 bool Node::has_unpersisted_state() const {
@@ -179,29 +170,10 @@ void Node::advance(Ready&& ready, Nanos now) {
 }
 
 std::vector<Entry> Node::copy_entries(LogIndex first, LogIndex last) {
-    std::vector<Entry> out;
-    if (!spare_entries_.empty()) {
-        out = std::move(spare_entries_.back());
-        spare_entries_.pop_back();
-    }
-    log_.append_entries_to(first, last, out, spare_payloads_);
-    return out;
+    return spares().copy_entries(log_, first, last);
 }
 
-void Node::recycle(std::vector<Entry>&& entries) {
-    // Last entry first: copy_entries() takes them back in entry order, so a follower's write
-    // of the entries it just received gets each payload's own buffer, of just the right size.
-    for (auto entry = entries.rbegin(); entry != entries.rend(); ++entry) {
-        if (spare_payloads_.size() == spare_payloads_max) break;
-        // A no-op's empty payload has no buffer worth keeping.
-        if (entry->data.capacity() > 0) spare_payloads_.push_back(std::move(entry->data));
-    }
-    entries.clear();
-    if (entries.capacity() > 0 && entries.capacity() <= spare_entry_vector_capacity_max &&
-        spare_entries_.size() < spare_entry_vectors_max) {
-        spare_entries_.push_back(std::move(entries));
-    }
-}
+void Node::recycle(std::vector<Entry>&& entries) { spares().give(std::move(entries)); }
 
 void Node::on_persisted(std::uint64_t write_id, Nanos now) {
     begin_step();

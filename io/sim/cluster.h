@@ -29,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/raft/spare_buffers.h"
 #include "core/replica.h"
 #include "io/sim/event_loop.h"
 #include "io/sim/scenario.h"
@@ -144,6 +145,10 @@ private:
     EventLoop& loop_;
     TracePrinter& printer_;
     Prng boot_prng_;
+    // The spare entry buffers of every node (raft::SpareBuffers): a leader copies entries into
+    // buffers its followers received and the disks wrote. Declared before what uses it (the
+    // nodes, their disks, messages in flight), so that it outlives them; crashes leave it.
+    raft::SpareBuffers spares_;
     std::unique_ptr<SimNetwork> network_;
     std::vector<std::unique_ptr<Node>> nodes_;
     // Every granted vote sent: (term, candidate) -> the voters. Ordered containers, so nothing

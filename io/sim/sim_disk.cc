@@ -12,9 +12,64 @@
 #include "io/sim/latency.h"
 
 namespace raftlink::sim {
+namespace {
 
-SimDisk::SimDisk(EventLoop& loop, LatencyModel fsync_latency, Prng prng)
-    : loop_(loop), fsync_latency_(fsync_latency), prng_(prng) {}
+// The payload of the entry at `index` of `packed`. Precondition: 1 <= index <= its count.
+ByteView payload_of(const raft::PackedEntries& packed, LogIndex index) {
+    const std::uint64_t start = index.value == 1 ? 0 : packed.ends[index.value - 2];
+    return ByteView(packed.payloads).subspan(start, packed.ends[index.value - 1] - start);
+}
+
+// The term run of `packed` that holds `index`. Precondition: 1 <= index <= its count.
+auto run_of(const raft::PackedEntries& packed, LogIndex index) {
+    return std::prev(std::upper_bound(
+        packed.term_starts.begin(), packed.term_starts.end(), index,
+        [](LogIndex wanted, const std::pair<LogIndex, Term>& run) { return wanted < run.first; }));
+}
+
+// Keeps the first `count` entries of `packed`.
+void truncate_to(raft::PackedEntries& packed, std::size_t count) {
+    ASSERT_LE(count, packed.ends.size());
+    packed.ends.resize(count);
+    packed.payloads.resize(count == 0 ? 0 : packed.ends.back());
+    while (!packed.term_starts.empty() && packed.term_starts.back().first.value > count) {
+        packed.term_starts.pop_back();
+    }
+}
+
+// Appends `entry` to `packed`. Precondition: it is the entry after the last.
+void append_to(raft::PackedEntries& packed, const raft::Entry& entry) {
+    ASSERT_EQ(entry.index.value, packed.ends.size() + 1);
+    if (packed.term_starts.empty() || packed.term_starts.back().second != entry.term) {
+        packed.term_starts.emplace_back(entry.index, entry.term);
+    }
+    packed.payloads.insert(packed.payloads.end(), entry.data.begin(), entry.data.end());
+    packed.ends.push_back(packed.payloads.size());
+}
+
+}  // namespace
+
+SimDisk::SimDisk(EventLoop& loop, LatencyModel fsync_latency, Prng prng,
+                 raft::SpareBuffers* spares)
+    : loop_(loop), fsync_latency_(fsync_latency), prng_(prng), spares_(spares) {}
+
+raft::PersistentState SimDisk::durable() const {
+    raft::PersistentState state{acknowledged_hard_state_, {}};
+    const LogIndex last = durable_last_index();
+    state.entries.reserve(last.value);
+    for (LogIndex index(1); index <= last; index = index + 1) {
+        const ByteView payload = payload_of(acknowledged_entries_, index);
+        state.entries.push_back(
+            raft::Entry{durable_term(index), index, Bytes(payload.begin(), payload.end())});
+    }
+    return state;
+}
+
+Term SimDisk::durable_term(LogIndex index) const {
+    ASSERT_GE(index, LogIndex(1));
+    ASSERT_LE(index, durable_last_index());
+    return run_of(acknowledged_entries_, index)->second;
+}
 
 raft::PersistentState SimDisk::load() {
     ASSERT(pending_.empty());  // a boot follows a crash or nothing at all
@@ -28,14 +83,19 @@ raft::PersistentState SimDisk::load() {
     // byte of their entries (a mismatch would be a lost or corrupted acknowledged write).
     ASSERT_EQ(log.valid_bytes, acknowledged_bytes_);
     ASSERT_EQ(log.last_sequence, fsyncs_);
-    ASSERT(log.hard_state == acknowledged_.hard_state);
-    ASSERT_EQ(log.entries.size(), acknowledged_.entries.size());
+    ASSERT(log.hard_state == acknowledged_hard_state_);
+    ASSERT_EQ(log.entries.size(), acknowledged_entries_.ends.size());
+    auto run = acknowledged_entries_.term_starts.begin();
     for (std::size_t i = 0; i < log.entries.size(); ++i) {
-        const raft::Entry& want = acknowledged_.entries[i];
-        ASSERT_EQ(want.index, LogIndex(i + 1));
-        ASSERT(log.entries[i].term == want.term);
+        const LogIndex index(i + 1);
+        // The runs in order, rather than a search per entry.
+        while (std::next(run) != acknowledged_entries_.term_starts.end() &&
+               std::next(run)->first <= index) {
+            ++run;
+        }
+        ASSERT(log.entries[i].term == run->second);
         ASSERT(std::ranges::equal(image.subspan(log.entries[i].offset, log.entries[i].bytes),
-                                  want.data));
+                                  payload_of(acknowledged_entries_, index)));
     }
     // Packed, so that the node's log takes the payloads over without a buffer per entry.
     raft::PersistentState state{log.hard_state, {}, raft::pack_entries(log, image)};
@@ -95,15 +155,14 @@ void SimDisk::write_done(std::uint64_t sequence) {
 }
 
 void SimDisk::apply_to_acknowledged(WriteBatch&& batch) {
-    if (batch.hard_state) acknowledged_.hard_state = *batch.hard_state;
+    if (batch.hard_state) acknowledged_hard_state_ = *batch.hard_state;
     if (batch.entries.empty()) return;
     const LogIndex first = batch.entries.front().index;
     ASSERT_GE(first, LogIndex(1));
-    ASSERT_LE(first.value, acknowledged_.entries.size() + 1);
-    acknowledged_.entries.resize(first.value - 1);
-    acknowledged_.entries.insert(acknowledged_.entries.end(),
-                                 std::make_move_iterator(batch.entries.begin()),
-                                 std::make_move_iterator(batch.entries.end()));
+    ASSERT_LE(first.value, acknowledged_entries_.ends.size() + 1);
+    truncate_to(acknowledged_entries_, first.value - 1);
+    for (const raft::Entry& entry : batch.entries) append_to(acknowledged_entries_, entry);
+    if (spares_ != nullptr) spares_->give(std::move(batch.entries));
 }
 
 void SimDisk::crash(Prng& prng, double torn_write_ratio) {

@@ -20,6 +20,8 @@
 #include "core/env.h"
 #include "core/prng.h"
 #include "core/raft/log_record.h"
+#include "core/raft/packed_entries.h"
+#include "core/raft/spare_buffers.h"
 #include "core/result.h"
 #include "io/sim/event_loop.h"
 #include "io/sim/scenario.h"
@@ -28,7 +30,10 @@ namespace raftlink::sim {
 
 class SimDisk final : public Storage {
 public:
-    SimDisk(EventLoop& loop, LatencyModel fsync_latency, Prng prng);
+    /// A completed write's entries go to `spares` (if given) once stored: the node's next
+    /// copies of entries reuse their buffers.
+    SimDisk(EventLoop& loop, LatencyModel fsync_latency, Prng prng,
+            raft::SpareBuffers* spares = nullptr);
 
     /// Recovers the image and truncates its torn tail, as the real WAL does at start-up, so
     /// that later writes append after the last complete batch. The entries come packed.
@@ -69,8 +74,14 @@ public:
     std::optional<Error> verify() const;
 
     /// What the acknowledged writes stored: the reference that a successful recover() equals
-    /// (load() asserts it), kept apart from the bytes so that checkers never see a flip.
-    const raft::PersistentState& durable() const { return acknowledged_; }
+    /// (load() asserts it), kept apart from the bytes so that checkers never see a flip. A copy,
+    /// entry by entry (for tests); the two below read it without one.
+    raft::PersistentState durable() const;
+    /// The last index of the acknowledged entries (0 when there are none).
+    LogIndex durable_last_index() const { return LogIndex(acknowledged_entries_.ends.size()); }
+    /// The term of the acknowledged entry at `index`. Precondition: 1 <= index <=
+    /// durable_last_index().
+    Term durable_term(LogIndex index) const;
     /// How many writes completed their fsync: the number of batches in the image, as the
     /// image only ever loses a torn tail.
     std::uint64_t fsyncs() const { return fsyncs_; }
@@ -121,7 +132,12 @@ private:
     std::size_t acknowledged_records_ = 0;
     /// Issued writes whose fsync has not completed, oldest first; sequences are consecutive.
     std::deque<PendingWrite> pending_;
-    raft::PersistentState acknowledged_;
+    /// What the acknowledged writes stored (see durable()), packed as raft::Log keeps entries:
+    /// a heap buffer per entry, for every entry of every node, was a tenth of the simulator's
+    /// allocations, and the written entries' own buffers go back to spares_ instead.
+    raft::HardState acknowledged_hard_state_;
+    raft::PackedEntries acknowledged_entries_;
+    raft::SpareBuffers* spares_;
     /// A successful parse of image_[0, parsed_.valid_bytes), bytes unchanged since: writes
     /// only append, a crash or load() cuts only what follows them, and corrupt() drops the
     /// parse when it flips one of them. Each recovery reads only the bytes after them (a disk
