@@ -13,6 +13,7 @@
 #include "core/prng.h"
 #include "core/raft/log.h"
 #include "core/raft/log_record.h"
+#include "core/raft/spare_buffers.h"
 #include "io/sim/event_loop.h"
 #include "io/sim/sim_disk.h"
 
@@ -193,6 +194,26 @@ TEST_SUITE("sim") {
         const std::vector<Entry> want = {entry(1, 1, "u"), entry(1, 2, "v")};
         CHECK(rig.disk.recover().value().entries == want);
         CHECK(rig.disk.durable().entries == want);
+    }
+
+    TEST_CASE("sim disk: a completed write's entries go to the spare buffers, its state stays") {
+        EventLoop loop;
+        raft::SpareBuffers spares;
+        SimDisk disk(loop, uniform_latency(), Prng(7), &spares);
+        disk.write(batch_of(hard_state(1, 1), {entry(1, 1, "u"), entry(1, 2, "")}), [] {});
+        disk.write(batch_of(std::nullopt, {entry(2, 2, "w"), entry(2, 3, "xyz")}), [] {});
+        CHECK(spares.payload_count() == 0);
+        while (!loop.empty()) loop.run_next();
+        // Both vectors come back; of the payloads, all but the empty one.
+        CHECK(spares.entry_vector_count() == 2);
+        CHECK(spares.payload_count() == 3);
+        const std::vector<Entry> want = {entry(1, 1, "u"), entry(2, 2, "w"), entry(2, 3, "xyz")};
+        CHECK(disk.durable().entries == want);
+        CHECK(disk.durable_last_index() == LogIndex(3));
+        CHECK(disk.durable_term(LogIndex(1)) == Term(1));
+        CHECK(disk.durable_term(LogIndex(3)) == Term(2));
+        CHECK(disk.recover().value().entries == want);
+        CHECK(same_state(disk.load(), disk.durable()));
     }
 
     TEST_CASE("sim disk: a crash loses unsynced writes and their callbacks never run") {
