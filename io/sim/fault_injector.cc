@@ -21,7 +21,8 @@ std::string group_text(std::vector<std::size_t> group) {
     std::sort(group.begin(), group.end());
     std::string text = "{";
     for (std::size_t i = 0; i < group.size(); ++i) {
-        text += (i == 0 ? "" : ",") + std::to_string(group[i] + 1);
+        if (i > 0) text += ',';
+        text += std::to_string(group[i] + 1);
     }
     return text + "}";
 }

@@ -247,7 +247,8 @@ bool ScenarioReader::read_choice(const Field& field,
                                  std::string& out) {
     std::string expected = "one of";
     for (const std::string_view choice : choices) {
-        expected += (expected == "one of" ? " " : ", ") + quote(choice);
+        expected += expected == "one of" ? " " : ", ";
+        expected += quote(choice);
     }
     if (!field.value->IsString()) {
         return fail_field(ErrorCode::Malformed, field.path, expected, describe(*field.value));
