@@ -98,6 +98,14 @@ std::string concat(const Parts&... parts) {
     }
 }
 
+/// Appends the textual form of each part to `out`, as concat() writes it, for a caller that
+/// rewrites the tail of a string it keeps. Strings, characters, integers and strong ids only.
+template <typename... Parts>
+void append_text(std::string& out, const Parts&... parts) {
+    static_assert((detail::is_plain_part<Parts> && ...), "append_text takes plain parts only");
+    (detail::append_plain(out, parts), ...);
+}
+
 namespace detail {
 
 /// A part of concat_lazy: a callable's result, or the part itself.

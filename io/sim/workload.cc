@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "io/sim/workload.h"
 
-#include <charconv>
 #include <utility>
 
 #include "core/assert.h"
@@ -18,12 +17,6 @@ constexpr double probe_ratio = 0.25;
 // A probe reads the id of one of the next this many indexes past the highest acknowledged.
 constexpr std::uint64_t probe_index_span = 4;
 
-/// Appends `value` in decimal, as concat() would print it.
-void append_decimal(std::string& out, std::uint64_t value) {
-    char digits[20];
-    char* end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-    out.append(digits, static_cast<std::size_t>(end - digits));
-}
 }  // namespace
 
 Workload::Workload(const Scenario& scenario, std::uint64_t seed, EventLoop& loop,
@@ -58,14 +51,13 @@ void Workload::make_create(Client& client) {
     // Written over the previous create's strings, whose buffers and prefixes they reuse.
     std::string& url = client.create.url;
     url.resize(client.url_prefix);
-    append_decimal(url, client.operations);
-    url.push_back('/');
+    append_text(url, client.operations, '/');
     while (url.size() < scenario_.workload.url_bytes) {
         url.push_back(static_cast<char>('a' + prng_.below(26)));
     }
     std::string& key = client.create.idempotency_key;
     key.resize(client.key_prefix);
-    append_decimal(key, client.operations);
+    append_text(key, client.operations);
 }
 
 std::string Workload::code_to_read(bool linearizable) {

@@ -46,6 +46,15 @@ TEST_SUITE("sim") {
         CHECK(concat("hash ", std::hex, 255, std::dec, " ", 255) == "hash ff 255");
         CHECK(concat() == "");
     }
+
+    TEST_CASE("text: append_text appends what concat builds") {
+        std::string out = "https://example.com/c3/";
+        append_text(out, std::uint64_t{18446744073709551615U}, '/', NodeId(4), "x");
+        CHECK(out == concat("https://example.com/c3/", std::numeric_limits<std::uint64_t>::max(),
+                            '/', NodeId(4), "x"));
+        append_text(out);
+        CHECK(out.ends_with("/4x"));
+    }
 }
 
 }  // namespace
