@@ -17,8 +17,9 @@ void keep_freed_memory() {
     // same structures again and again (every restart builds a node anew), and a sweep worker
     // runs seed after seed, so each time the kernel had to map and zero the pages again:
     // `speed-5` seeds 1..20 in one worker took 16,230 page faults, 4,241 with these settings,
-    // and 838 ms of CPU against 758 ms (perf stat, five sweeps each, on a busy machine). Memory stays bounded by the largest run's peak. 32 MiB is
-    // the largest mmap threshold glibc accepts on 64-bit systems.
+    // and 838 ms of CPU against 758 ms (perf stat, five sweeps each, on a busy machine).
+    // Memory stays bounded by the largest run's peak. 32 MiB is the largest mmap threshold
+    // glibc accepts on 64-bit systems.
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, INT_MAX);
 #endif
