@@ -184,6 +184,9 @@ private:
     bool can_issue_write() const;
     void hand_out_write(Ready& ready);
     bool is_stale_acknowledgement(const Message& message) const;
+    /// Drops the stale acknowledgements (is_stale_acknowledgement) among outbox_'s messages
+    /// from position `from` on: those a completed write has just released.
+    void drop_stale_released(std::size_t from);
     /// The write `message` must wait for (0: none), or nullopt while what it reveals has not
     /// been handed to storage yet.
     std::optional<std::uint64_t> write_required(const Message& message) const;
