@@ -12,10 +12,24 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
-$(BUILD)/build.ninja:
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRAFTLINK_WERROR=ON
+# PGO=1 (the default): simulate's libraries are built twice, first instrumented in
+# $(BUILD)/pgo-train, which scripts/pgo-train.sh runs on the scenario library to record what
+# the simulator executes, then optimised with that profile in $(BUILD). PGO=0 builds once
+# (quicker while editing the core: with PGO every change trains again and rebuilds them all).
+PGO ?= 1
+PGO_TRAIN = $(BUILD)/pgo-train
+PGO_PROFILE = $(abspath $(BUILD))/pgo-profile
+CONFIGURE = cmake -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRAFTLINK_WERROR=ON
 
-build: deps $(BUILD)/build.ninja
+build: deps
+ifeq ($(PGO),1)
+	$(CONFIGURE) -S . -B $(PGO_TRAIN) -DRAFTLINK_PGO=generate -DRAFTLINK_PGO_DIR=$(PGO_PROFILE)
+	cmake --build $(PGO_TRAIN) -j $(JOBS) --target simulate
+	scripts/pgo-train.sh $(PGO_TRAIN)/apps/simulate/simulate $(PGO_PROFILE)
+	$(CONFIGURE) -S . -B $(BUILD) -DRAFTLINK_PGO=use -DRAFTLINK_PGO_DIR=$(PGO_PROFILE)
+else
+	$(CONFIGURE) -S . -B $(BUILD) -DRAFTLINK_PGO=
+endif
 	cmake --build $(BUILD) -j $(JOBS)
 
 ## make test: install dependencies, build, run every test (unit, simulation, checks).
