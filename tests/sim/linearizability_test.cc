@@ -203,6 +203,36 @@ TEST_SUITE("sim") {
         CHECK(report.keys_checked == 2);
     }
 
+    TEST_CASE("linearizability: the first failing code in byte order is reported") {
+        // Reads of codes nothing created, each seeing a URL: every code fails. The codes are
+        // ordered by their leading bytes first, so those ties and prefixes are the cases.
+        struct OrderCase {
+            const char* name;
+            std::vector<std::string> codes;
+            std::string want;
+        };
+        const OrderCase cases[] = {
+            {"a prefix first", {"b", "aaaaaaaaB", "aaaaaaaaA", "aaaaaaaa"}, "aaaaaaaa"},
+            {"equal leading 8 bytes", {"b", "aaaaaaaaB", "aaaaaaaaA"}, "aaaaaaaaA"},
+            {"bytes compare unsigned", {"\xe9", "b"}, "b"},
+            {"a trailing zero byte", {std::string("ab\0", 3), "ab"}, "ab"},
+            {"zero before one", {"ab\x01", std::string("ab\0", 3)}, std::string("ab\0", 3)},
+        };
+        for (const OrderCase& c : cases) {
+            CAPTURE(std::string(c.name));
+            Builder builder;
+            Nanos t = 10;
+            for (const std::string& code : c.codes) {
+                builder.read(1, code, url_a, t, t + 5);
+                t += 10;
+            }
+            const LinearizabilityReport report = check_linearizability(builder.finish());
+            CHECK(report.verdict == Verdict::NotLinearizable);
+            CHECK(report.key == c.want);
+            CHECK(report.keys_checked == c.codes.size());
+        }
+    }
+
     TEST_CASE("linearizability: past its step bound the search is inconclusive, not a failure") {
         // Many mutually concurrent reads: easy for the memoized search, but not in 3 steps.
         Builder builder;
