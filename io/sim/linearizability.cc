@@ -309,10 +309,15 @@ void for_each_code(const std::vector<Operation>& operations, Visit&& visit) {
     }
 }
 
-std::vector<RegisterOperation> register_history(const std::vector<const Operation*>& sources) {
+// The register history of one code's `sources`, into `operations`; `urls` is scratch space.
+// Both are the caller's, reused from code to code: a vector allocated and freed per code (a
+// run has thousands, nearly all with one operation) cost more than filling it.
+void register_history(const std::vector<const Operation*>& sources,
+                      std::vector<std::string_view>& urls,
+                      std::vector<RegisterOperation>& operations) {
     // Values in the order the URLs first appear; a code sees one or two distinct URLs, so a
     // list beats a map.
-    std::vector<std::string_view> urls;
+    urls.clear();
     const auto value = [&urls](const std::optional<std::string>& url) -> std::size_t {
         if (!url) return 0;
         const auto it = std::find(urls.begin(), urls.end(), std::string_view(*url));
@@ -320,8 +325,7 @@ std::vector<RegisterOperation> register_history(const std::vector<const Operatio
         urls.push_back(*url);
         return urls.size();
     };
-    std::vector<RegisterOperation> operations;
-    operations.reserve(sources.size());
+    operations.clear();
     for (const Operation* source : sources) {
         RegisterOperation operation;
         operation.source = source;
@@ -332,7 +336,6 @@ std::vector<RegisterOperation> register_history(const std::vector<const Operatio
         operation.ret = operation.definite ? source->complete_time : never;
         operations.push_back(operation);
     }
-    return operations;
 }
 
 }  // namespace
@@ -376,6 +379,8 @@ std::string describe_operation(const Operation& operation) {
 LinearizabilityReport check_linearizability(const std::vector<Operation>& operations,
                                             std::uint64_t steps_max) {
     LinearizabilityReport report;
+    std::vector<std::string_view> urls;
+    std::vector<RegisterOperation> history;
     for_each_code(operations, [&](std::string_view code,
                                   const std::vector<const Operation*>& sources) {
         ++report.keys_checked;
@@ -383,7 +388,7 @@ LinearizabilityReport check_linearizability(const std::vector<Operation>& operat
         for (const Operation* source : sources) {
             if (source->is_linearizable_read()) ++report.linearizable_reads_checked;
         }
-        const auto history = register_history(sources);
+        register_history(sources, urls, history);
         const KeyResult result = history.size() > linearizability_operations_per_key_max
                                      ? KeyResult{Verdict::Inconclusive, 0, 0}
                                      : search(history, steps_max);
