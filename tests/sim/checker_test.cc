@@ -153,6 +153,26 @@ TEST_SUITE("sim") {
         CHECK(duplicate->second_code == fsm::short_code_for(LogIndex(4), store.code_key()));
     }
 
+    TEST_CASE("checker: the first repeated URL among many distinct ones") {
+        // Enough URLs that the walk's table grows and its probes collide.
+        fsm::UrlStore store(42);
+        std::uint64_t index = 0;
+        const auto create = [&](const std::string& url) {
+            ++index;
+            store.apply(LogIndex(index),
+                        fsm::Command{fsm::CreateUrl{url, concat("k", index), 0}});
+        };
+        for (int i = 0; i < 1000; ++i) create(concat("https://e/", i));
+        CHECK_FALSE(first_duplicate_url(store));
+        create("https://e/737");
+        create("https://e/12");
+        const auto duplicate = first_duplicate_url(store);
+        REQUIRE(duplicate.has_value());
+        CHECK(duplicate->url == "https://e/737");
+        CHECK(duplicate->first_code == fsm::short_code_for(LogIndex(738), store.code_key()));
+        CHECK(duplicate->second_code == fsm::short_code_for(LogIndex(1001), store.code_key()));
+    }
+
     TEST_CASE("checker: liveness deadlines after healing") {
         CHECK(liveness_deadline(100, 500, 1000) == 1500);  // outstanding at the heal
         CHECK(liveness_deadline(700, 500, 1000) == 1700);  // invoked after it
