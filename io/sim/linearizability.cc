@@ -4,15 +4,14 @@
 #include <algorithm>
 #include <bitset>
 #include <limits>
-#include <memory_resource>
 #include <string_view>
 #include <tuple>
-#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
 #include "core/assert.h"
 #include "core/text.h"
+#include "io/sim/text_index.h"
 
 namespace raftlink::sim {
 namespace {
@@ -219,19 +218,18 @@ std::uint64_t order_prefix(std::string_view code) {
 // constrains nothing: the search could always place it last). Calls `visit(code, sources)`
 // for each code in code order, with the code's operations in history order and its info
 // creates after them, in the order reads first observed them.
-// Codes are grouped through a hash map and each group's operations chained in one flat list,
+// Codes are grouped through a TextIndex and each group's operations chained in one flat list,
 // rather than a map of vectors keyed by copied strings: a run has thousands of codes, nearly
 // all with a single create. Only the codes themselves are sorted.
 template <typename Visit>
 void for_each_code(const std::vector<Operation>& operations, Visit&& visit) {
-    // The maps' nodes come from one arena, freed at once at the end: a run has thousands of
-    // codes, and a node allocated and freed each cost more than its lookups.
-    std::pmr::monotonic_buffer_resource arena;
-    // Looked up only, never iterated: their order cannot reach the verdict.
-    std::pmr::unordered_map<std::string_view, const Operation*> info_create_of_url(&arena);
-    for (const Operation& operation : operations) {
+    // Views of the operations' strings to positions: operations for info_create_of_url, groups
+    // for group_of_code. Looked up only, never iterated: no order can reach the verdict.
+    TextIndex info_create_of_url(operations.size());
+    for (std::size_t i = 0; i < operations.size(); ++i) {
+        const Operation& operation = operations[i];
         if (operation.is_create() && operation.outcome == OperationType::Info && operation.value) {
-            info_create_of_url.emplace(*operation.value, &operation);
+            info_create_of_url.emplace(*operation.value, i);
         }
     }
     constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
@@ -248,15 +246,14 @@ void for_each_code(const std::vector<Operation>& operations, Visit&& visit) {
         const Operation* operation = nullptr;
         std::size_t next = none;
     };
-    std::pmr::unordered_map<std::string_view, std::size_t> group_of_code(&arena);
-    group_of_code.reserve(operations.size());
+    TextIndex group_of_code(operations.size());
     std::vector<Group> groups;
     std::vector<Link> links;
     links.reserve(operations.size());
     const auto group = [&](std::string_view code) -> Group& {
-        const auto [it, inserted] = group_of_code.try_emplace(code, groups.size());
-        if (inserted) groups.push_back(Group{code, {}, {}});
-        return groups[it->second];
+        const std::uint64_t number = group_of_code.emplace(code, groups.size());
+        if (number == groups.size()) groups.push_back(Group{code, {}, {}});
+        return groups[number];
     };
     const auto append = [&links](Chain& chain, const Operation* operation) {
         links.push_back(Link{operation, none});
@@ -275,8 +272,8 @@ void for_each_code(const std::vector<Operation>& operations, Visit&& visit) {
             Group& read_group = group(operation.key);
             append(read_group.operations, &operation);
             if (!operation.value) continue;
-            const auto it = info_create_of_url.find(*operation.value);
-            if (it != info_create_of_url.end()) append(read_group.infos, it->second);
+            const std::uint64_t info = info_create_of_url.find(*operation.value);
+            if (info != TextIndex::none) append(read_group.infos, &operations[info]);
         }
     }
     // Sorted by the codes' leading bytes as one number, the codes themselves compared only
@@ -411,30 +408,25 @@ LinearizabilityReport check_linearizability(const std::vector<Operation>& operat
 }
 
 std::optional<StaleReadViolation> check_stale_reads(const std::vector<Operation>& operations) {
-    // Views of the operations' own strings, looked up only (never iterated): no copies, and
-    // no order that could reach the verdict. Their nodes come from one arena, freed at once:
-    // a node allocated and freed per create cost more than the lookups.
-    std::pmr::monotonic_buffer_resource arena;
-    std::pmr::unordered_map<std::string_view, const Operation*> create_of_url(&arena);
-    std::pmr::unordered_map<std::string_view, const Operation*> acknowledged_for_code(&arena);
-    create_of_url.reserve(operations.size());
-    acknowledged_for_code.reserve(operations.size());
-    for (const Operation& operation : operations) {
+    // Views of the operations' own strings to the operations' positions: no copies, and
+    // never iterated, so no order that could reach the verdict.
+    TextIndex create_of_url(operations.size());
+    TextIndex acknowledged_for_code(operations.size());
+    for (std::size_t i = 0; i < operations.size(); ++i) {
+        const Operation& operation = operations[i];
         if (!operation.is_create() || operation.outcome == OperationType::Fail) continue;
-        if (operation.value) create_of_url.emplace(*operation.value, &operation);
-        if (operation.outcome == OperationType::Ok) {
-            acknowledged_for_code.emplace(operation.code, &operation);
-        }
+        if (operation.value) create_of_url.emplace(*operation.value, i);
+        if (operation.outcome == OperationType::Ok) acknowledged_for_code.emplace(operation.code, i);
     }
     for (const Operation& read : operations) {
         if (read.is_create() || read.is_linearizable_read()) continue;
         if (read.outcome != OperationType::Ok || !read.value) continue;
-        const auto create = create_of_url.find(*read.value);
-        if (create == create_of_url.end()) {
+        const std::uint64_t create = create_of_url.find(*read.value);
+        if (create == TextIndex::none) {
             return StaleReadViolation{
                 read.key, concat(describe_operation(read), ", a URL no client ever created")};
         }
-        const Operation& writer = *create->second;
+        const Operation& writer = operations[create];
         if (writer.invoke_time > read.complete_time) {
             return StaleReadViolation{
                 read.key, concat(describe_operation(read),
@@ -445,12 +437,12 @@ std::optional<StaleReadViolation> check_stale_reads(const std::vector<Operation>
                 read.key, concat(describe_operation(read),
                                  ", a URL created under another id: ", describe_operation(writer))};
         }
-        const auto owner = acknowledged_for_code.find(read.key);
-        if (owner != acknowledged_for_code.end() && owner->second->value != read.value) {
+        const std::uint64_t owner = acknowledged_for_code.find(read.key);
+        if (owner != TextIndex::none && operations[owner].value != read.value) {
             return StaleReadViolation{read.key, concat(describe_operation(read),
                                                        ", but the id was created for another "
                                                        "URL: ",
-                                                       describe_operation(*owner->second))};
+                                                       describe_operation(operations[owner]))};
         }
     }
     return std::nullopt;

@@ -14,6 +14,7 @@
 #include "io/sim/liveness.h"
 #include "io/sim/raft_properties.h"
 #include "io/sim/simulator.h"
+#include "io/sim/text_index.h"
 
 namespace raftlink::sim {
 namespace {
@@ -171,6 +172,25 @@ TEST_SUITE("sim") {
         CHECK(duplicate->url == "https://e/737");
         CHECK(duplicate->first_code == fsm::short_code_for(LogIndex(738), store.code_key()));
         CHECK(duplicate->second_code == fsm::short_code_for(LogIndex(1001), store.code_key()));
+    }
+
+    TEST_CASE("checker: a TextIndex keeps the first number given for each text") {
+        std::vector<std::string> texts;
+        for (int i = 0; i < 500; ++i) texts.push_back(concat("https://e/", i));
+        texts.push_back("");
+        texts.push_back("short");
+        texts.push_back(std::string("short\0", 6));  // the same word loaded, another length
+        TextIndex index(texts.size());
+        for (std::size_t i = 0; i < texts.size(); ++i) {
+            CHECK(index.find(texts[i]) == TextIndex::none);
+            CHECK(index.emplace(texts[i], i) == i);
+        }
+        for (std::size_t i = 0; i < texts.size(); ++i) {
+            CAPTURE(texts[i]);
+            CHECK(index.emplace(texts[i], 10'000 + i) == i);
+            CHECK(index.find(texts[i]) == i);
+        }
+        CHECK(index.find("https://e/500") == TextIndex::none);
     }
 
     TEST_CASE("checker: liveness deadlines after healing") {
