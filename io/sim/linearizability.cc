@@ -416,7 +416,9 @@ std::optional<StaleReadViolation> check_stale_reads(const std::vector<Operation>
         const Operation& operation = operations[i];
         if (!operation.is_create() || operation.outcome == OperationType::Fail) continue;
         if (operation.value) create_of_url.emplace(*operation.value, i);
-        if (operation.outcome == OperationType::Ok) acknowledged_for_code.emplace(operation.code, i);
+        if (operation.outcome == OperationType::Ok) {
+            acknowledged_for_code.emplace(operation.code, i);
+        }
     }
     for (const Operation& read : operations) {
         if (read.is_create() || read.is_linearizable_read()) continue;

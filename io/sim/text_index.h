@@ -69,7 +69,7 @@ public:
                 slot = Slot{hash, text, number};
                 return number;
             }
-            if (slot.hash == hash && slot.text == text) return slot.number;
+            if (slot.hash == hash && same(slot.text, text)) return slot.number;
         }
     }
     /// The number of `text`, or none.
@@ -78,7 +78,7 @@ public:
         for (std::size_t at = hash & mask();; at = (at + 1) & mask()) {
             const Slot& slot = slots_[at];
             if (slot.number == none) return none;
-            if (slot.hash == hash && slot.text == text) return slot.number;
+            if (slot.hash == hash && same(slot.text, text)) return slot.number;
         }
     }
 
@@ -89,6 +89,13 @@ private:
         std::uint64_t number = none;  // none: an empty slot
     };
     std::size_t mask() const { return slots_.size() - 1; }
+    /// a == b, written out. NB: with string_view's operator== here, GCC stopped inlining
+    /// string_view::compare into first_acknowledged_missing's URL comparisons, which then took
+    /// 1.1M instructions more for speed-5 seed 1.
+    static bool same(std::string_view a, std::string_view b) {
+        if (a.size() != b.size()) return false;
+        return a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0;
+    }
 
     std::vector<Slot> slots_;
     std::size_t room_ = 0;  // distinct texts that may still be given
