@@ -297,6 +297,14 @@ void Checker::append_stamps(std::size_t index, const raft::Log& log, LogIndex fr
 std::optional<Violation> Checker::check_committed(std::size_t index, const raft::Node& node) {
     NodeState& state = nodes_[index];
     // Committed entries are final (§5.4): every node that commits index i commits one entry.
+    // Entries verified on this node and committed before, the common case (a restarted node
+    // commits its whole log again), are compared as two arrays; the loop below reports a
+    // difference and records the entries committed first here.
+    std::uint64_t recorded = state.commit_recorded.value;
+    const std::uint64_t both =
+        std::min({node.commit_index().value, committed_.size(), state.stamps.size()});
+    while (recorded < both && state.stamps[recorded] == committed_[recorded]) ++recorded;
+    state.commit_recorded = LogIndex(recorded);
     for (LogIndex i = state.commit_recorded + 1; i <= node.commit_index(); i = i + 1) {
         const EntryStamp stamp = this->stamp(index, node.log(), i);
         if (i.value <= committed_.size()) {
@@ -323,10 +331,23 @@ std::optional<Violation> Checker::check_applied(std::size_t index, const Replica
     NodeState& state = nodes_[index];
     const raft::Node& node = replica.node();
     // State machine safety (§5.4.3): if a server has applied an entry at an index, no other
-    // server ever applies a different entry at that index.
+    // server ever applies a different entry at that index. Entries verified on this node are
+    // compared as two arrays (a restarted node applies its whole log again); the loop below
+    // reports a difference.
+    if (applied_.size() < node.applied_index().value) applied_.resize(node.applied_index().value);
+    std::uint64_t checked = state.applied_checked.value;
+    const std::uint64_t both = std::min(node.applied_index().value, state.stamps.size());
+    for (; checked < both; ++checked) {
+        EntryStamp& earlier = applied_[checked];
+        if (earlier.term == Term(0)) {
+            earlier = state.stamps[checked];  // the first node to apply the entry
+        } else if (earlier != state.stamps[checked]) {
+            break;
+        }
+    }
+    state.applied_checked = LogIndex(checked);
     for (LogIndex i = state.applied_checked + 1; i <= node.applied_index(); i = i + 1) {
         const EntryStamp applied = stamp(index, node.log(), i);
-        if (applied_.size() < i.value) applied_.resize(i.value);
         EntryStamp& earlier = applied_[i.value - 1];
         if (earlier.term == Term(0)) {
             earlier = applied;  // the first node to apply index i
