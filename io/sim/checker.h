@@ -51,7 +51,12 @@ public:
     /// Checks the cluster's current state; call after every event. Inline, since most events
     /// touch one node: the scan for the nodes that ran something must cost next to nothing.
     std::optional<Violation> check(const Cluster& cluster) {
-        if (cluster.activity_total() != settled_at_) {  // else the scan would skip every node
+        if (cluster.activity_total() == settled_at_ + 1) {
+            // One occasion since the last scan, the usual case: the scan would skip every node
+            // but the one it counted for.
+            if (auto violation = check_active(cluster, cluster.last_active())) return violation;
+            settled_at_ = cluster.activity_total();
+        } else if (cluster.activity_total() != settled_at_) {  // else it would skip every node
             for (std::size_t i = 0; i < cluster.size(); ++i) {
                 if (nodes_[i].activity_checked == cluster.activity(i)) continue;
                 if (auto violation = check_active(cluster, i)) return violation;
@@ -186,8 +191,10 @@ private:
     std::uint64_t code_key_;
     std::vector<NodeState> nodes_;
     /// Cluster::activity_total() at the end of the last scan, after which every node was checked
-    /// as of its activity(): until it changes, a scan would skip every node.
-    std::uint64_t settled_at_ = ~std::uint64_t{0};
+    /// as of its activity(): until it changes, a scan would skip every node, and one occasion
+    /// later, every node but Cluster::last_active(). Before the first scan, a value that
+    /// activity_total() (from 0 up) neither equals nor exceeds by one: the first check() scans.
+    std::uint64_t settled_at_ = ~std::uint64_t{0} - 1;
     std::uint64_t leadership_version_ = 0;
     std::map<Term, NodeId> leader_by_term_;
     /// By log index (entry i at position i - 1): the signature of the first term met there

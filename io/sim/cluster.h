@@ -104,6 +104,9 @@ public:
     /// The sum of activity() over the nodes: while it stays the same, no node changed, so
     /// what is derived from the nodes' state (the leader, the checker's verdict) is the same.
     std::uint64_t activity_total() const { return activity_total_; }
+    /// The node whose activity() counted last (0 before any): when activity_total() moved on
+    /// by one, the only node that may have changed.
+    std::size_t last_active() const { return last_active_; }
     /// The index of an up node that is leader in the highest term, if any.
     std::optional<std::size_t> leader() const;
     /// The key of the replicas' short-code bijection (the same on every node).
@@ -138,6 +141,7 @@ private:
     void touch(std::size_t index) {
         ++activity_[index];
         ++activity_total_;
+        last_active_ = index;
     }
 
     const Scenario& scenario_;
@@ -157,6 +161,7 @@ private:
     /// activity() per node.
     std::vector<std::uint64_t> activity_;
     std::uint64_t activity_total_ = 0;
+    std::size_t last_active_ = 0;
 };
 
 }  // namespace raftlink::sim
