@@ -394,36 +394,36 @@ std::optional<Violation> Checker::check_newly_acknowledged(const Cluster& cluste
 }
 
 std::optional<Violation> Checker::on_create_acknowledged(const fsm::UrlRecord& record) {
-    const auto [it, inserted] = acknowledged_.try_emplace(record.code);
-    if (!inserted && it->second.record.url != record.url) {
-        return safety("unique short ids",
-                      concat("short id ", record.code, " was acknowledged for ",
-                             it->second.record.url, " and for ", record.url));
+    const std::uint64_t known = acknowledged_by_code_.find(record.code);
+    if (known != TextIndex::none) {
+        const fsm::UrlRecord& earlier = acknowledged_[known].record;
+        if (earlier.url == record.url) return std::nullopt;
+        return safety("unique short ids", concat("short id ", record.code, " was acknowledged for ",
+                                                 earlier.url, " and for ", record.url));
     }
-    if (inserted) {
-        it->second = acknowledged_create(record, code_key_);
-        const AcknowledgedCreate* create = &it->second;
-        const std::uint64_t index = record.index.value;
-        if (index >= 1) {
-            if (acknowledged_by_index_.size() < index) acknowledged_by_index_.resize(index);
-            if (acknowledged_by_index_[index - 1] == nullptr) {
-                acknowledged_by_index_[index - 1] = create;
-                ++acknowledged_indexes_;
-            }
+    const AcknowledgedCreate* create =
+        &acknowledged_.emplace_back(acknowledged_create(record, code_key_));
+    acknowledged_by_code_.emplace(create->record.code, acknowledged_.size() - 1);
+    const std::uint64_t index = record.index.value;
+    if (index >= 1) {
+        if (acknowledged_by_index_.size() < index) acknowledged_by_index_.resize(index);
+        if (acknowledged_by_index_[index - 1] == nullptr) {
+            acknowledged_by_index_[index - 1] = create;
+            ++acknowledged_indexes_;
         }
-        newly_acknowledged_.push_back(create);
     }
+    newly_acknowledged_.push_back(create);
     return std::nullopt;
 }
 
 std::optional<Violation> Checker::on_read(const std::string& code,
                                           const std::optional<std::string>& url) {
     if (!url) return std::nullopt;  // a stale replica may not know the id yet
-    const auto it = acknowledged_.find(code);
-    if (it != acknowledged_.end() && it->second.record.url != *url) {
+    const std::uint64_t known = acknowledged_by_code_.find(code);
+    if (known != TextIndex::none && acknowledged_[known].record.url != *url) {
         return safety("never a wrong URL", concat("short id ", code, " resolved to ", *url,
                                                   " but was created for ",
-                                                  it->second.record.url));
+                                                  acknowledged_[known].record.url));
     }
     return std::nullopt;
 }
@@ -486,7 +486,7 @@ std::optional<Violation> Checker::at_end(const Cluster& cluster, bool quiet) con
 std::vector<const fsm::UrlRecord*> Checker::acknowledged_in_code_order() const {
     std::vector<const fsm::UrlRecord*> records;
     records.reserve(acknowledged_.size());
-    for (const auto& [code, create] : acknowledged_) records.push_back(&create.record);
+    for (const AcknowledgedCreate& create : acknowledged_) records.push_back(&create.record);
     std::sort(records.begin(), records.end(),
               [](const fsm::UrlRecord* a, const fsm::UrlRecord* b) { return a->code < b->code; });
     return records;

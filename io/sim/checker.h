@@ -22,10 +22,10 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -33,6 +33,7 @@
 #include "core/types.h"
 #include "io/sim/cluster.h"
 #include "io/sim/raft_properties.h"
+#include "io/sim/text_index.h"
 
 namespace raftlink::sim {
 
@@ -214,10 +215,13 @@ private:
     /// node that first reported it, raised to its predecessor's so that the sequence never
     /// decreases. Leader completeness binds leaders of later terms only.
     std::vector<Term> committed_in_;
-    /// Acknowledged creates by short id: looked up after every answer, so hashed; a report
-    /// that lists them walks them in id order (acknowledged_in_code_order()). Its nodes never
-    /// move, so the views below point into it.
-    std::unordered_map<std::string, AcknowledgedCreate> acknowledged_;
+    /// Acknowledged creates, one per short id, in the order acknowledged; a report that lists
+    /// them walks them in id order (acknowledged_in_code_order()). A deque: they never move, so
+    /// the views and pointers below point into it.
+    std::deque<AcknowledgedCreate> acknowledged_;
+    /// Their short ids to their positions in acknowledged_: looked up after every answer. A
+    /// node-based map allocated and freed a node per create and hashed with std::hash.
+    TextIndex acknowledged_by_code_;
     /// By log index (entry i at position i - 1): the first create acknowledged at i, or
     /// nullptr; so that a node's newly applied entries are looked up directly.
     std::vector<const AcknowledgedCreate*> acknowledged_by_index_;
