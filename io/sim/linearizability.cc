@@ -7,7 +7,6 @@
 #include <string_view>
 #include <tuple>
 #include <unordered_set>
-#include <utility>
 
 #include "core/assert.h"
 #include "core/text.h"
@@ -202,25 +201,15 @@ std::string explain(const std::string& code, const std::vector<RegisterOperation
     return text;
 }
 
-// The first 8 bytes of `code` as a big-endian number, zero-padded: where two codes' numbers
-// differ, they order the codes as the codes compare (as unsigned bytes, a prefix first).
-std::uint64_t order_prefix(std::string_view code) {
-    std::uint64_t prefix = 0;
-    for (std::size_t i = 0; i < 8; ++i) {
-        prefix <<= 8;
-        if (i < code.size()) prefix |= static_cast<unsigned char>(code[i]);
-    }
-    return prefix;
-}
-
 // The register history of each code: its acknowledged creates, its linearizable reads, and
 // the info creates whose URL one of those reads returned (an info create no read observed
 // constrains nothing: the search could always place it last). Calls `visit(code, sources)`
-// for each code in code order, with the code's operations in history order and its info
-// creates after them, in the order reads first observed them.
+// for each code in the order codes first appear in the history, with the code's operations in
+// history order and its info creates after them, in the order reads first observed them.
 // Codes are grouped through a TextIndex and each group's operations chained in one flat list,
 // rather than a map of vectors keyed by copied strings: a run has thousands of codes, nearly
-// all with a single create. Only the codes themselves are sorted.
+// all with a single create. The codes are not sorted: the caller keeps the least one it needs
+// (a sort of them cost 1.3M instructions for speed-5 seed 1).
 template <typename Visit>
 void for_each_code(const std::vector<Operation>& operations, Visit&& visit) {
     // Views of the operations' strings to positions: operations for info_create_of_url, groups
@@ -276,33 +265,21 @@ void for_each_code(const std::vector<Operation>& operations, Visit&& visit) {
             if (info != TextIndex::none) append(read_group.infos, &operations[info]);
         }
     }
-    // Sorted by the codes' leading bytes as one number, the codes themselves compared only
-    // where those are equal: string comparisons through the groups were most of the sort.
-    std::vector<std::pair<std::uint64_t, std::size_t>> in_code_order(groups.size());
-    for (std::size_t i = 0; i < groups.size(); ++i) {
-        in_code_order[i] = {order_prefix(groups[i].code), i};
-    }
-    std::sort(in_code_order.begin(), in_code_order.end(),
-              [&groups](const auto& a, const auto& b) {
-                  if (a.first != b.first) return a.first < b.first;
-                  return groups[a.second].code < groups[b.second].code;
-              });
     std::vector<const Operation*> sources;
-    for (const auto& ordered : in_code_order) {
-        const std::size_t g = ordered.second;
+    for (const Group& code_group : groups) {
         sources.clear();
-        for (std::size_t l = groups[g].operations.first; l != none; l = links[l].next) {
+        for (std::size_t l = code_group.operations.first; l != none; l = links[l].next) {
             sources.push_back(links[l].operation);
         }
         const std::size_t first_info = sources.size();
-        for (std::size_t l = groups[g].infos.first; l != none; l = links[l].next) {
+        for (std::size_t l = code_group.infos.first; l != none; l = links[l].next) {
             // Each info create once per code.
             const auto infos = sources.begin() + static_cast<std::ptrdiff_t>(first_info);
             if (std::find(infos, sources.end(), links[l].operation) == sources.end()) {
                 sources.push_back(links[l].operation);
             }
         }
-        visit(groups[g].code, sources);
+        visit(code_group.code, sources);
     }
 }
 
@@ -389,16 +366,19 @@ LinearizabilityReport check_linearizability(const std::vector<Operation>& operat
         const KeyResult result = history.size() > linearizability_operations_per_key_max
                                      ? KeyResult{Verdict::Inconclusive, 0, 0}
                                      : search(history, steps_max);
+        // The codes come in history order; the report names the least code (as bytes) with
+        // its verdict, so a code replaces the one named if it is less.
         if (result.verdict == Verdict::Inconclusive) {
             ++report.keys_inconclusive;
-            if (report.verdict == Verdict::Linearizable) {
+            if (report.verdict == Verdict::Linearizable ||
+                (report.verdict == Verdict::Inconclusive && code < report.key)) {
                 report.verdict = Verdict::Inconclusive;
                 report.key = code;
                 report.explanation =
                     concat(sources.size(), " operations on ", code, " exceed the search bounds");
             }
         } else if (result.verdict == Verdict::NotLinearizable &&
-                   report.verdict != Verdict::NotLinearizable) {
+                   (report.verdict != Verdict::NotLinearizable || code < report.key)) {
             report.verdict = Verdict::NotLinearizable;
             report.key = code;
             report.explanation = explain(std::string(code), history, result);
