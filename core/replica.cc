@@ -276,7 +276,8 @@ void Replica::pump() {
             storage_.write(WriteBatch{ready.hard_state, std::move(ready.entries)},
                            [this, write_id]() { on_durable(write_id); });
         }
-        for (const raft::Entry& entry : ready.committed_entries) apply(entry);
+        ready.committed_entries.for_each_view(
+            [this](const raft::EntryView& entry) { apply(entry); });
         reads_.on_applied(store_);
         for (const raft::ReadState& read : ready.reads) reads_.on_confirmed(read.id, read.index, store_);
         for (std::size_t i = 0; i < heartbeats; ++i) transport_.send(std::move(ready.messages[i]));
@@ -291,10 +292,10 @@ void Replica::on_durable(std::uint64_t write_id) {
     pump();
 }
 
-void Replica::apply(const raft::Entry& entry) {
+void Replica::apply(const raft::EntryView& entry) {
     if (entry.data.empty()) {
         store_.apply_noop(entry.index);
-        pending_.on_applied(entry, store_, nullptr);
+        pending_.on_applied(entry.index, entry.term, store_, nullptr);
         return;
     }
     const auto command = fsm::decode_command_view(entry.data);
@@ -310,7 +311,8 @@ void Replica::apply(const raft::Entry& entry) {
         trace(concat("FSM: Added new URL mapping: ", record.code, " -> ", record.url,
                      created.deduplicated ? " (idempotent retry)" : ""));
     }
-    pending_.on_applied(entry, store_, &created);
+    // Last: answering a client may propose, and the log's growth may move `entry.data`.
+    pending_.on_applied(entry.index, entry.term, store_, &created);
 }
 
 void Replica::forward_trace_lines() {

@@ -121,7 +121,7 @@ private:
     void shorten_calls(std::size_t count, RequestAt request_at, DoneAt done_at);
     void pump();
     void on_durable(std::uint64_t write_id);
-    void apply(const raft::Entry& entry);
+    void apply(const raft::EntryView& entry);
     /// Hands the node's new trace lines to the observer. A node with tracing off produces
     /// none (raft::Config::trace_enabled), so then there is nothing to take: the check keeps
     /// an empty vector's exchange and destruction out of every turn of the Ready loop.

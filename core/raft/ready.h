@@ -43,6 +43,14 @@ struct PersistentState {
     PackedEntries packed = {};
 };
 
+/// An entry as the log holds it, without a copy of its payload: `data` is a view into the
+/// log, valid until the log next changes or is next asked for a payload (Log::payload).
+struct EntryView {
+    Term term;
+    LogIndex index;
+    ByteView data;
+};
+
 /// A Ready's committed entries, read from the node's log as they are visited rather than
 /// copied into the Ready: a restarted node applies its whole log again, and an Entry of its
 /// own for each (a heap-allocated payload) was most of the cost of that catch-up. Each entry
@@ -95,6 +103,18 @@ public:
     LogIndex last_index() const { return first_ + (count_ - 1); }
     Iterator begin() const { return Iterator(this, first_); }
     Iterator end() const { return Iterator(this, first_ + count_); }
+    /// Calls `visit(EntryView)` for each entry in order, copying no payload: the way to apply
+    /// them (a restarted node applies its whole log, and copying each payload out of the log
+    /// cost 1% of a simulation run). Each view is read just before its visit, so a visit may make the log grow
+    /// (an apply that answers a client may propose), as long as it is done with its view by
+    /// then.
+    template <typename Visit>
+    void for_each_view(Visit&& visit) const {
+        for (std::size_t i = 0; i < count_; ++i) {
+            const LogIndex index = first_ + i;
+            visit(EntryView{log_->term_at(index), index, log_->payload(index)});
+        }
+    }
     /// The buffer payloads were read into, for the next range.
     Bytes take_buffer() { return std::move(scratch_.data); }
 

@@ -40,14 +40,14 @@ void PendingCreates::forget(LogIndex index, Nanos deadline) {
     }
 }
 
-void PendingCreates::answer_applied(const raft::Entry& entry, const fsm::UrlStore& store,
+void PendingCreates::answer_applied(LogIndex index, Term term, const fsm::UrlStore& store,
                                     const fsm::Applied* created) {
-    const auto it = by_index_.find(entry.index);
+    const auto it = by_index_.find(index);
     if (it == by_index_.end()) return;
     Waiter waiter = std::move(it->second);
-    forget(entry.index, waiter.deadline);
+    forget(index, waiter.deadline);
     ShortenResponse response;
-    if (entry.term == waiter.term && created != nullptr) {
+    if (term == waiter.term && created != nullptr) {
         response.status = ShortenStatus::Created;
         response.record = store.record(created->record_index);
         response.deduplicated = created->deduplicated;

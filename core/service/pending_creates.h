@@ -13,7 +13,6 @@
 #include <map>
 #include <string>
 
-#include "core/raft/messages.h"
 #include "core/service/requests.h"
 #include "core/types.h"
 
@@ -29,14 +28,15 @@ public:
     /// Registers a proposal at (index, term). Precondition: !full(). A create still waiting at
     /// `index` from an earlier term was replaced and is answered NotLeader first.
     void add(LogIndex index, Term term, Nanos deadline, ShortenDone done);
-    /// The entry at `index` was applied to `store`; `created` is what the store did if it was
-    /// a create. The record is built (from `store`) only for a create that a client waits for.
-    void on_applied(const raft::Entry& entry, const fsm::UrlStore& store,
+    /// The entry at `index`, of `term`, was applied to `store`; `created` is what the store
+    /// did if it was a create. The record is built (from `store`) only for a create that a
+    /// client waits for.
+    void on_applied(LogIndex index, Term term, const fsm::UrlStore& store,
                     const fsm::Applied* created) {
         // Every replica applies every entry (a restarted one its whole log), and nearly none
         // has a waiter here: the lowest waiting index rules most out without a search.
-        if (by_index_.empty() || entry.index < by_index_.begin()->first) return;
-        answer_applied(entry, store, created);
+        if (by_index_.empty() || index < by_index_.begin()->first) return;
+        answer_applied(index, term, store, created);
     }
     /// Answers Timeout to every create whose deadline is <= now.
     void expire(Nanos now);
@@ -48,7 +48,7 @@ public:
 
 private:
     /// on_applied() for an entry at or above the lowest waiting index.
-    void answer_applied(const raft::Entry& entry, const fsm::UrlStore& store,
+    void answer_applied(LogIndex index, Term term, const fsm::UrlStore& store,
                         const fsm::Applied* created);
     static ShortenResponse replaced_response();
     /// Removes the waiter at `index` whose deadline is `deadline` from both maps.

@@ -290,7 +290,7 @@ TEST_SUITE("service") {
             store.apply(LogIndex(index), fsm::CreateUrl{"https://a.example", "", 0});
         }
         const fsm::Applied created{LogIndex(5), false};
-        pending.on_applied(raft::Entry{Term(3), LogIndex(5), Bytes{1}}, store, &created);
+        pending.on_applied(LogIndex(5), Term(3), store, &created);
         REQUIRE_EQ(second.size(), 1U);
         CHECK_EQ(second[0], service::ShortenStatus::Created);
         CHECK_EQ(created_code, store.record(LogIndex(5)).code);
