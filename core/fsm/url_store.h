@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -193,9 +192,7 @@ private:
         std::uint64_t start = 0;
         std::uint32_t length = 0;
     };
-    static std::size_t key_hash(std::string_view key) {
-        return std::hash<std::string_view>{}(key);
-    }
+    static std::size_t key_hash(std::string_view key);
     /// The entry of `key`, whose key_hash() is `hash`, or null if it is not remembered.
     const KeyEntry* find_key(std::string_view key, std::size_t hash) const;
     std::string_view key_of(const KeyEntry& entry) const {
