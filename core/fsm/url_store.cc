@@ -278,8 +278,7 @@ const UrlStore::KeyEntry* UrlStore::find_key(std::string_view key, std::size_t h
         const KeySlot& slot = key_slots_[at];
         if (slot.number == no_key) return nullptr;
         if (slot.hash != hash) continue;
-        ASSERT_GE(slot.number, keys_dropped_);
-        const KeyEntry& entry = keys_[slot.number - keys_dropped_];
+        const KeyEntry& entry = key_entry(slot.number);
         if (key_of(entry) == key) return &entry;
     }
 }
@@ -316,8 +315,7 @@ void UrlStore::insert_key(LogIndex index, std::string_view key, std::size_t hash
     // Both callers know the record exists (apply has just inserted it; a snapshot's keys are
     // checked against its records), so only the cheap part of that is checked here.
     ASSERT_LE(index, last_record_index_);
-    // The deque computes its size from its iterators: asked once.
-    const std::size_t count = keys_.size();
+    const std::size_t count = key_count();
     ASSERT(count == 0 || keys_.back().index < index);
     if ((count + 1) * 2 > key_slots_.size()) {
         // At most half full; a rebuild places every key again, from its stored hash.
@@ -333,13 +331,17 @@ void UrlStore::insert_key(LogIndex index, std::string_view key, std::size_t hash
     keys_.push_back(KeyEntry{index, start, static_cast<std::uint32_t>(key.size())});
     // One insertion per call, so one eviction restores the bound.
     if (count + 1 > idempotency_keys_max) {
-        const KeyEntry& oldest = keys_.front();
+        const KeyEntry& oldest = key_entry(keys_dropped_);
         ASSERT_LT(oldest.index, index);
         ASSERT_EQ(oldest.start, key_bytes_evicted_);
         erase_oldest_key_slot(key_hash(key_of(oldest)));
         key_bytes_evicted_ += oldest.length;
-        keys_.pop_front();
         keys_dropped_++;
+        const std::uint64_t evicted = keys_dropped_ - keys_erased_;
+        if (evicted >= keys_.size() / 2) {
+            keys_.erase(keys_.begin(), keys_.begin() + static_cast<std::ptrdiff_t>(evicted));
+            keys_erased_ = keys_dropped_;
+        }
         const std::uint64_t garbage = key_bytes_evicted_ - key_bytes_dropped_;
         if (garbage >= key_bytes_.size() / 2) {
             key_bytes_.erase(key_bytes_.begin(),
@@ -347,7 +349,7 @@ void UrlStore::insert_key(LogIndex index, std::string_view key, std::size_t hash
             key_bytes_dropped_ = key_bytes_evicted_;
         }
     }
-    ASSERT_LE(keys_.size(), idempotency_keys_max);
+    ASSERT_LE(key_count(), idempotency_keys_max);
 }
 
 template <typename Flush>
@@ -367,8 +369,9 @@ void UrlStore::write_snapshot(Flush&& flush) const {
             writer = ByteWriter();
         }
     });
-    writer.u64(keys_.size());
-    for (const KeyEntry& entry : keys_) {
+    writer.u64(key_count());
+    for (std::uint64_t number = keys_dropped_; number < keys_erased_ + keys_.size(); number++) {
+        const KeyEntry& entry = key_entry(number);
         writer.u64(entry.index.value);
         writer.string(key_of(entry));
     }
