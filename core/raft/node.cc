@@ -290,22 +290,18 @@ void Node::start_election_timer(Nanos now) {
     }
 }
 
-void Node::send(NodeId to, MessageBody&& body) {
-    send_with_term(to, hard_state_.current_term, std::move(body));
-}
-
-void Node::send_with_term(NodeId to, Term term, MessageBody&& body) {
-    const bool request = is_request(body);
-    if (request) emit("Sending ", message_type_name(body), " to node ", to);
-    // A leader's AppendEntries may leave before its own persist completes; everything else
-    // reveals a term, vote or log that must be durable first.
-    const bool leaves_now = std::holds_alternative<AppendEntries>(body);
-    std::vector<Message>& box = leaves_now ? outbox_ : outbox_after_persist_;
+std::vector<Message>& Node::outbox_for(bool leaves_now) {
+    if (!leaves_now) return outbox_after_persist_;
     // Each Ready takes the outbox's buffer: the next one starts at about the size the last
     // one needed, rather than growing one message at a time.
-    if (leaves_now && outbox_.capacity() == 0) outbox_.reserve(outbox_reserve_);
-    // Built in place: a Message with an AppendEntries is worth not moving twice.
-    box.emplace_back(config_.id, to, term, std::move(body));
+    if (outbox_.capacity() == 0) outbox_.reserve(outbox_reserve_);
+    return outbox_;
+}
+
+void Node::trace_sent(const Message& message) {
+    if (is_request(message.body)) {
+        emit("Sending ", message_type_name(message.body), " to node ", message.to);
+    }
 }
 
 void Node::add_main_line(std::string text) {

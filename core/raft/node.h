@@ -26,6 +26,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/prng.h"
@@ -209,8 +211,26 @@ private:
     void request_new_election_timer();
     void start_election_timer(Nanos now);
 
-    void send(NodeId to, MessageBody&& body);
-    void send_with_term(NodeId to, Term term, MessageBody&& body);
+    /// Queues a message with `body`, one of MessageBody's alternatives. Built in place in its
+    /// outbox from the body itself: a MessageBody made first was moved and destroyed once
+    /// more per message (a visit of the variant each).
+    template <typename Body>
+    void send(NodeId to, Body&& body) {
+        send_with_term(to, hard_state_.current_term, std::forward<Body>(body));
+    }
+    template <typename Body>
+    void send_with_term(NodeId to, Term term, Body&& body) {
+        // A leader's AppendEntries may leave before its own persist completes; everything
+        // else reveals a term, vote or log that must be durable first.
+        constexpr bool leaves_now = std::is_same_v<std::remove_cvref_t<Body>, AppendEntries>;
+        std::vector<Message>& box = outbox_for(leaves_now);
+        box.emplace_back(config_.id, to, term, std::forward<Body>(body));
+        trace_sent(box.back());
+    }
+    /// The outbox of messages that leave now, or of those that wait for a write.
+    std::vector<Message>& outbox_for(bool leaves_now);
+    /// Logs "Sending X to node N" for a request.
+    void trace_sent(const Message& message);
     /// Adds a line to the trace (emit_timer: to the election timer's lane). The parts are
     /// formatted only when tracing is on: sweeps run with it off, and formatting lines that
     /// nobody reads was a tenth of their time. A part may be a callable returning text, for a
