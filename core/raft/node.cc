@@ -228,8 +228,9 @@ void Node::become_leader(Nanos now) {
     progress_.clear();
     for (const NodeId peer : config_.voters) {
         if (peer == config_.id) continue;
-        progress_[peer] = Progress{};
-        progress_[peer].next_index = log_.last_index() + 1;
+        Progress progress;
+        progress.next_index = log_.last_index() + 1;
+        progress_.add(peer, std::move(progress));
     }
     // §8: a no-op entry of the new term lets the leader commit entries of earlier terms
     // (which it may not commit by counting replicas, §5.4.2) and learn the commit index.

@@ -22,7 +22,6 @@
 
 #include <cstdint>
 #include <limits>
-#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -139,7 +138,7 @@ public:
     const Log& log() const { return log_; }
     const Config& config() const { return config_; }
     /// The leader's progress for each follower (empty unless leader).
-    const std::map<NodeId, Progress>& progress() const { return progress_; }
+    const ProgressMap& progress() const { return progress_; }
     const NodeCounters& counters() const { return counters_; }
 
     /// Asserts the node's invariants, including deltas against the previous call.
@@ -266,7 +265,7 @@ private:
     LogIndex applied_index_;
 
     std::set<NodeId> votes_granted_;          // Candidate only.
-    std::map<NodeId, Progress> progress_;     // Leader only; peers, not self.
+    ProgressMap progress_;                    // Leader only; peers, not self.
     std::vector<LogIndex> match_indexes_;     // maybe_commit's scratch, reused.
     Nanos heartbeat_deadline_ = no_deadline;  // Leader only.
     Nanos quorum_check_deadline_ = no_deadline;  // Leader with check_quorum only.

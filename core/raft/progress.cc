@@ -2,6 +2,7 @@
 #include "core/raft/progress.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "core/assert.h"
 
@@ -51,6 +52,25 @@ void Progress::on_heartbeat(LogIndex last_index) {
     }
     match_index_at_heartbeat = match_index;
     answered_since_heartbeat = false;
+}
+
+Progress& ProgressMap::at(NodeId peer) {
+    for (Slot& slot : slots_) {
+        if (slot.first == peer) return slot.second;
+    }
+    UNREACHABLE();
+}
+
+const Progress& ProgressMap::at(NodeId peer) const {
+    for (const Slot& slot : slots_) {
+        if (slot.first == peer) return slot.second;
+    }
+    UNREACHABLE();
+}
+
+void ProgressMap::add(NodeId peer, Progress progress) {
+    if (!slots_.empty()) ASSERT_LT(slots_.back().first, peer);
+    slots_.emplace_back(peer, std::move(progress));
 }
 
 }  // namespace raftlink::raft
