@@ -247,10 +247,8 @@ void Node::begin_step() {
     timer_anchor_ = 0;
 }
 
-void Node::finish_step(Nanos now, bool check) {
+void Node::finish_pending(Nanos now) {
     // A pending timer or read round (unusual outside the input that set it) is checked too.
-    check = check || read_round_pending_ || election_timer_restart_pending_ ||
-            election_deadline_reset_pending_;
     if (read_round_pending_ && role_ == Role::Leader) start_read_round();
     if (election_timer_restart_pending_) {
         start_election_timer(now);
@@ -258,7 +256,7 @@ void Node::finish_step(Nanos now, bool check) {
         election_deadline_ = now + election_timeout_;
     }
     election_deadline_reset_pending_ = false;
-    if (check) check_invariants();
+    check_invariants();
 }
 
 void Node::reset_election_timer(const char* reason) {

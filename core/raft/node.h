@@ -205,7 +205,25 @@ private:
     void begin_step();
     /// Ends an input: starts what it left pending (timers, a read round), then checks the
     /// invariants, unless `check` is false and nothing was pending (see advance()).
-    void finish_step(Nanos now, bool check = true);
+    /// Inline, with the rare work apart (finish_pending), because every input ends here: as
+    /// one function it cost 27 instructions per call of its own, mostly register saves for
+    /// the rare work.
+    void finish_step(Nanos now, bool check = true) {
+        if (read_round_pending_ || election_timer_restart_pending_) {
+            finish_pending(now);
+            return;
+        }
+        // A follower's every AppendEntries moves the election deadline.
+        if (election_deadline_reset_pending_) {
+            election_deadline_ = now + election_timeout_;
+            election_deadline_reset_pending_ = false;
+            check = true;
+        }
+        if (check) check_invariants();
+    }
+    /// finish_step() with a read round or a new election timer pending: starts them, then
+    /// checks the invariants.
+    void finish_pending(Nanos now);
     void reset_election_timer(const char* reason);
     void request_new_election_timer();
     void start_election_timer(Nanos now);
