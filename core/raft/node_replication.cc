@@ -265,14 +265,17 @@ void Node::collect_confirmed_reads() {
 
 void Node::maybe_commit() {
     ASSERT(role_ == Role::Leader);
-    match_indexes_.clear();  // keeps its capacity: this runs on every acknowledgement
+    // Most acknowledgements commit nothing new: fewer than a majority are past the commit
+    // index, so the quorum's index is not either. That is counted straight from the
+    // progress, and only then are the match indexes gathered for the selection below.
+    std::size_t past_commit = log_.stable_index() > commit_index_ ? 1 : 0;
+    for (const auto& [peer, progress] : progress_) {
+        if (progress.match_index > commit_index_) ++past_commit;
+    }
+    if (past_commit < majority(progress_.size() + 1)) return;
+    match_indexes_.clear();  // keeps its capacity: this runs on every commit
     match_indexes_.push_back(log_.stable_index());
     for (const auto& [peer, progress] : progress_) match_indexes_.push_back(progress.match_index);
-    // Most acknowledgements commit nothing new: fewer than a majority are past the commit
-    // index, so the quorum's index is not either, and the selection below can be skipped.
-    const auto past_commit = std::count_if(match_indexes_.begin(), match_indexes_.end(),
-                                           [&](LogIndex match) { return match > commit_index_; });
-    if (static_cast<std::size_t>(past_commit) < majority(match_indexes_.size())) return;
     const LogIndex candidate = committed_index(match_indexes_);
     // §5.4.2 (Figure 8): only an entry of the current term is committed by counting replicas;
     // earlier entries are committed indirectly with it.
