@@ -25,7 +25,8 @@ std::uint64_t WriteTracker::newest_touching(LogIndex index) const {
     return 0;
 }
 
-void WriteTracker::hold(Message message, std::uint64_t write_id, std::vector<Message>& ready_now) {
+void WriteTracker::hold(Message&& message, std::uint64_t write_id,
+                        std::vector<Message>& ready_now) {
     ASSERT_LE(write_id, issued_id_);
     if (write_id <= durable_id_) {
         ready_now.push_back(std::move(message));
@@ -34,7 +35,7 @@ void WriteTracker::hold(Message message, std::uint64_t write_id, std::vector<Mes
     const auto after = std::upper_bound(
         held_.begin(), held_.end(), write_id,
         [](std::uint64_t id, const Held& held) { return id < held.write_id; });
-    held_.insert(after, Held{write_id, std::move(message)});
+    held_.emplace(after, write_id, std::move(message));
 }
 
 WriteTracker::Write WriteTracker::complete(std::uint64_t id, std::vector<Message>& released) {

@@ -306,7 +306,7 @@ TEST_CASE("write tracker: messages wait for their write, in order, and leave at 
     WriteTracker tracker;
     const Message message{NodeId(1), NodeId(2), Term(1), RequestVoteReply{true}};
     std::vector<Message> now;
-    tracker.hold(message, 0, now);
+    tracker.hold(Message(message), 0, now);
     CHECK_EQ(now.size(), 1U);  // nothing to wait for
 
     now.clear();
@@ -316,9 +316,9 @@ TEST_CASE("write tracker: messages wait for their write, in order, and leave at 
     const std::uint64_t third = tracker.issue(std::nullopt, LogIndex(2), LogIndex(2), Term(2));
     CHECK_EQ(tracker.newest_touching(LogIndex(1)), second);
     CHECK_EQ(tracker.newest_touching(LogIndex(3)), third);  // replaces index 2, so 3 too
-    tracker.hold(message, third, now);
-    tracker.hold(message, first, now);
-    tracker.hold(message, second, now);
+    tracker.hold(Message(message), third, now);
+    tracker.hold(Message(message), first, now);
+    tracker.hold(Message(message), second, now);
     CHECK(now.empty());
     CHECK_EQ(tracker.held_count(), 3U);
 
@@ -330,7 +330,7 @@ TEST_CASE("write tracker: messages wait for their write, in order, and leave at 
     CHECK_EQ(released.size(), 2U);
     CHECK_EQ(tracker.newest_touching(LogIndex(1)), 0U);  // only durable writes touch index 1
     CHECK_EQ(tracker.newest_touching(LogIndex(2)), third);
-    tracker.hold(message, second, now);  // already durable
+    tracker.hold(Message(message), second, now);  // already durable
     CHECK_EQ(now.size(), 1U);
     (void)tracker.complete(third, released);
     CHECK_EQ(released.size(), 3U);
