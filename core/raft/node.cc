@@ -114,8 +114,21 @@ void Node::step(const Message& message, Nanos now) {
 }
 
 void Node::step(Message&& message, Nanos now) {
+    auto* append = std::get_if<AppendEntries>(&message.body);
+    // Entries that would all be appended after a log whose every entry was handed out are,
+    // if the append succeeds, exactly what the next write holds: kept, the write takes them
+    // as they are rather than copies out of the log.
+    const bool appends_fresh = append != nullptr && !append->entries.empty() &&
+                               append->prev_log_index == log_.last_index() &&
+                               persisting_index_ == log_.last_index() && received_.empty();
     step(static_cast<const Message&>(message), now);
-    if (auto* append = std::get_if<AppendEntries>(&message.body)) recycle(std::move(append->entries));
+    if (append == nullptr) return;
+    if (appends_fresh && log_.last_index() == append->entries.back().index) {
+        received_ = std::move(append->entries);
+        received_truncations_ = log_.truncation_count();
+        return;
+    }
+    recycle(std::move(append->entries));
 }
 
 ProposeResult Node::propose(Bytes data, Nanos now) {

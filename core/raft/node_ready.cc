@@ -44,7 +44,7 @@ void Node::hand_out_write(Ready& ready) {
     if (persisting_index_ < log_.last_index()) {
         first = persisting_index_ + 1;
         last = log_.last_index();
-        ready.entries = copy_entries(first, last);
+        ready.entries = entries_to_write(first, last);
     }
     ASSERT(ready.needs_persist());
     ready.write_id = writes_.issue(ready.hard_state, first, last, log_.term_at(last));
@@ -168,6 +168,20 @@ void Node::advance(Ready&& ready, Nanos now) {
     if (spare_committed_buffer_.capacity() == 0) {
         spare_committed_buffer_ = ready.committed_entries.take_buffer();
     }
+}
+
+std::vector<Entry> Node::entries_to_write(LogIndex first, LogIndex last) {
+    if (!received_.empty()) {
+        std::vector<Entry> received = std::exchange(received_, {});
+        // Entries are only ever appended or truncated, so without a truncation since they
+        // were kept, the log still holds them at the same indexes.
+        if (received_truncations_ == log_.truncation_count() &&
+            received.front().index == first && received.back().index == last) {
+            return received;
+        }
+        recycle(std::move(received));
+    }
+    return copy_entries(first, last);
 }
 
 std::vector<Entry> Node::copy_entries(LogIndex first, LogIndex last) {
