@@ -112,9 +112,8 @@ public:
     /// Acknowledges that `ready`'s messages were sent, its committed entries applied and its
     /// reads taken. Its write, if any, is acknowledged separately by on_persisted.
     void advance(const Ready& ready, Nanos now);
-    /// The same, and the node takes back the Ready's buffers (its message vector, the buffer
-    /// its committed entries were read into) for the next Readies: a pump then allocates
-    /// nothing for them.
+    /// The same, and the node takes back the Ready's message vector for the next Readies: a
+    /// pump then allocates nothing for it.
     void advance(Ready&& ready, Nanos now);
     /// The write `write_id` (Ready::write_id) is durable. Writes must be reported in the order
     /// they were handed out. The leader counts itself toward a quorum only for durable entries
@@ -336,8 +335,6 @@ private:
     // count is still received_truncations_.
     std::vector<Entry> received_;
     std::uint64_t received_truncations_ = 0;
-    // Given back by advance(Ready&&): the next Ready's committed entries are read into it.
-    Bytes spare_committed_buffer_;
 
     std::vector<TraceLine> trace_;
     std::size_t main_lines_in_step_ = 0;

@@ -133,8 +133,7 @@ Ready Node::ready() {
         // is followed by the next one in the same pump.
         const LogIndex last = std::min(
             commit_index_, applied_index_ + config_.committed_entries_per_ready_max);
-        ready.committed_entries =
-            CommittedEntries(log_, applied_index_ + 1, last, std::move(spare_committed_buffer_));
+        ready.committed_entries = CommittedEntries(log_, applied_index_ + 1, last);
     }
     ready.reads = std::exchange(reads_ready_, {});
     ready_outstanding_ = true;
@@ -164,9 +163,6 @@ void Node::advance(Ready&& ready, Nanos now) {
     if (outbox_.empty()) {
         ready.messages.clear();
         outbox_.swap(ready.messages);
-    }
-    if (spare_committed_buffer_.capacity() == 0) {
-        spare_committed_buffer_ = ready.committed_entries.take_buffer();
     }
 }
 

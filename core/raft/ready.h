@@ -53,15 +53,15 @@ struct EntryView {
 
 /// A Ready's committed entries, read from the node's log as they are visited rather than
 /// copied into the Ready: a restarted node applies its whole log again, and an Entry of its
-/// own for each (a heap-allocated payload) was most of the cost of that catch-up. Each entry
-/// visited is built in one buffer of the range, so a reference to it is valid until the next
-/// entry is read. The range stays valid while its node lives, committed entries never
-/// changing (§5.4); the log may grow meanwhile (applying may propose).
+/// own for each (a heap-allocated payload) was most of the cost of that catch-up. The range
+/// stays valid while its node lives, committed entries never changing (§5.4); the log may
+/// grow meanwhile (applying may propose).
 class CommittedEntries {
 public:
+    /// Builds each entry it visits in a buffer of its own, so a reference to it is valid
+    /// until the iterator moves. Apply through for_each_view(), which copies nothing.
     class Iterator {
     public:
-        // An input iterator: every position reads into the same buffer.
         using iterator_category = std::input_iterator_tag;
         using value_type = Entry;
         using difference_type = std::ptrdiff_t;
@@ -69,9 +69,9 @@ public:
         using reference = const Entry&;
 
         Iterator() = default;
-        Iterator(const CommittedEntries* range, LogIndex index) : range_(range), index_(index) {}
-        const Entry& operator*() const { return range_->read(index_); }
-        const Entry* operator->() const { return &range_->read(index_); }
+        Iterator(const Log* log, LogIndex index) : log_(log), index_(index) {}
+        const Entry& operator*() const { return read(); }
+        const Entry* operator->() const { return &read(); }
         Iterator& operator++() {
             index_ = index_ + 1;
             return *this;
@@ -84,30 +84,33 @@ public:
         bool operator==(const Iterator& other) const { return index_ == other.index_; }
 
     private:
-        const CommittedEntries* range_ = nullptr;
+        const Entry& read() const {
+            log_->copy_entry(index_, entry_);
+            return entry_;
+        }
+
+        const Log* log_ = nullptr;
         LogIndex index_;
+        mutable Entry entry_;
     };
 
     CommittedEntries() = default;
-    /// The entries [first, last] of `log`; empty when last < first. Payloads are read into
-    /// `buffer` (its capacity is reused; take_buffer() gives it back).
-    CommittedEntries(const Log& log, LogIndex first, LogIndex last, Bytes buffer = {})
-        : log_(&log), first_(first), count_(last < first ? 0 : last.value - first.value + 1) {
-        scratch_.data = std::move(buffer);
-    }
+    /// The entries [first, last] of `log`; empty when last < first.
+    CommittedEntries(const Log& log, LogIndex first, LogIndex last)
+        : log_(&log), first_(first), count_(last < first ? 0 : last.value - first.value + 1) {}
 
     bool empty() const { return count_ == 0; }
     std::size_t size() const { return count_; }
     /// The first and last index. Precondition: !empty().
     LogIndex first_index() const { return first_; }
     LogIndex last_index() const { return first_ + (count_ - 1); }
-    Iterator begin() const { return Iterator(this, first_); }
-    Iterator end() const { return Iterator(this, first_ + count_); }
+    Iterator begin() const { return Iterator(log_, first_); }
+    Iterator end() const { return Iterator(log_, first_ + count_); }
     /// Calls `visit(EntryView)` for each entry in order, copying no payload: the way to apply
     /// them (a restarted node applies its whole log, and copying each payload out of the log
-    /// cost 1% of a simulation run). Each view is read just before its visit, so a visit may make the log grow
-    /// (an apply that answers a client may propose), as long as it is done with its view by
-    /// then.
+    /// cost 1% of a simulation run). Each view is read just before its visit, so a visit may
+    /// make the log grow (an apply that answers a client may propose), as long as it is done
+    /// with its view by then.
     template <typename Visit>
     void for_each_view(Visit&& visit) const {
         for (std::size_t i = 0; i < count_; ++i) {
@@ -115,19 +118,11 @@ public:
             visit(EntryView{log_->term_at(index), index, log_->payload(index)});
         }
     }
-    /// The buffer payloads were read into, for the next range.
-    Bytes take_buffer() { return std::move(scratch_.data); }
 
 private:
-    const Entry& read(LogIndex index) const {
-        log_->copy_entry(index, scratch_);
-        return scratch_;
-    }
-
     const Log* log_ = nullptr;
     LogIndex first_;
     std::size_t count_ = 0;
-    mutable Entry scratch_;
 };
 
 struct Ready {
