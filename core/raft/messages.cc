@@ -38,11 +38,6 @@ const char* message_type_name(const MessageBody& body) {
     return std::visit(Visitor{}, body);
 }
 
-bool is_request(const MessageBody& body) {
-    return std::holds_alternative<RequestVote>(body) ||
-           std::holds_alternative<AppendEntries>(body) || std::holds_alternative<TimeoutNow>(body);
-}
-
 std::string describe_append_entries(const Message& message, const AppendEntries& body) {
     return concat("(Term:", message.term, " LeaderId:", message.from,
                   " PrevLogIndex:", body.prev_log_index, " PrevLogTerm:", body.prev_log_term,

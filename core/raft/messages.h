@@ -91,9 +91,6 @@ struct Message {
 /// The body's type name, as the trace names RPCs ("RequestVote", "AppendEntries", ...).
 const char* message_type_name(const MessageBody& body);
 
-/// True for requests (the sender logs "Sending X to node N"); replies are not logged.
-bool is_request(const MessageBody& body);
-
 std::string describe_append_entries(const Message& message, const AppendEntries& body);
 std::string describe_vote_reply(const Message& message, const RequestVoteReply& body);
 std::string describe_append_reply(const Message& message, const AppendEntriesReply& body);

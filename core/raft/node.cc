@@ -310,12 +310,6 @@ std::vector<Message>& Node::outbox_for(bool leaves_now) {
     return outbox_;
 }
 
-void Node::trace_sent(const Message& message) {
-    if (is_request(message.body)) {
-        emit("Sending ", message_type_name(message.body), " to node ", message.to);
-    }
-}
-
 void Node::add_main_line(std::string text) {
     trace_.push_back(TraceLine{TraceLane::Main, 0, std::move(text)});
 }
