@@ -78,7 +78,7 @@ Term SimDisk::durable_term(LogIndex index) const {
 }
 
 raft::PersistentState SimDisk::load() {
-    ASSERT(pending_.empty());  // a boot follows a crash or nothing at all
+    ASSERT_EQ(pending_count(), 0U);  // a boot follows a crash or nothing at all
     // After verify(), nothing is left to read: the resumed parse returns at once.
     Result<raft::RecoveredLog> recovered = raft::recover_log(durable_image(), std::move(parsed_));
     ASSERT(recovered.ok());
@@ -117,7 +117,7 @@ void SimDisk::write(WriteBatch batch, std::function<void()> on_durable) {
 
 SimDisk::PendingWrite& SimDisk::schedule_write(WriteBatch&& batch) {
     ASSERT_EQ(torn_bytes_, 0U);
-    const std::uint64_t sequence = fsyncs_ + pending_.size() + 1;
+    const std::uint64_t sequence = fsyncs_ + pending_count() + 1;
     // The batch goes after the acknowledged bytes and the earlier pending writes (no torn
     // tail is pending, and a crash loses this write together with every later one), straight
     // into the image: completing it then only moves acknowledged_bytes_ past it.
@@ -143,12 +143,19 @@ SimDisk::PendingWrite& SimDisk::schedule_write(WriteBatch&& batch) {
 void SimDisk::write_done(std::uint64_t sequence) {
     // Completions are scheduled at non-decreasing times and ties run in insertion order, so
     // the oldest pending write is always the one completing.
-    ASSERT(!pending_.empty());
-    ASSERT_EQ(pending_.front().sequence, sequence);
+    ASSERT_GT(pending_count(), 0U);
+    ASSERT_EQ(pending_[pending_head_].sequence, sequence);
     ASSERT_EQ(sequence, fsyncs_ + 1);
     ASSERT_EQ(torn_bytes_, 0U);
-    PendingWrite write = std::move(pending_.front());
-    pending_.pop_front();
+    PendingWrite write = std::move(pending_[pending_head_]);
+    ++pending_head_;
+    // Most completions empty the queue; a queue that never empties is cut every 64 writes,
+    // which moves only the few writes still pending.
+    if (pending_head_ == pending_.size() || pending_head_ >= 64) {
+        pending_.erase(pending_.begin(),
+                       pending_.begin() + static_cast<std::ptrdiff_t>(pending_head_));
+        pending_head_ = 0;
+    }
 
     acknowledged_records_ += write.record_count;
     ASSERT_LE(acknowledged_records_, records_.size());
@@ -174,9 +181,9 @@ void SimDisk::apply_to_acknowledged(WriteBatch&& batch) {
 void SimDisk::crash(Prng& prng, double torn_write_ratio) {
     ASSERT_GE(torn_write_ratio, 0.0);
     ASSERT_LE(torn_write_ratio, 1.0);
-    if (!pending_.empty() && prng.chance(torn_write_ratio)) {
+    if (pending_count() > 0 && prng.chance(torn_write_ratio)) {
         ASSERT_EQ(torn_bytes_, 0U);
-        const std::size_t bytes = pending_.front().bytes;
+        const std::size_t bytes = pending_[pending_head_].bytes;
         ASSERT_GE(bytes, raft::batch_header_bytes);
         // A strict, non-empty prefix: at least one byte lands, the write never completes. The
         // oldest pending write's bytes follow the acknowledged ones: its prefix stays.
@@ -187,6 +194,7 @@ void SimDisk::crash(Prng& prng, double torn_write_ratio) {
 
 void SimDisk::crash() {
     pending_.clear();
+    pending_head_ = 0;
     // The lost writes' bytes, but for a torn prefix, and their records.
     image_.resize(acknowledged_bytes_ + torn_bytes_);
     records_.resize(acknowledged_records_);
