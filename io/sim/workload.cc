@@ -28,6 +28,7 @@ Workload::Workload(const Scenario& scenario, std::uint64_t seed, EventLoop& loop
       history_(history),
       report_(std::move(report)),
       prng_(Prng::derive(seed, "sim.workload", 0)) {
+    ASSERT_LE(scenario.workload.clients, std::uint64_t{UINT32_MAX});  // see AttemptId
     for (std::uint64_t i = 0; i < scenario.workload.clients; ++i) {
         Client client;
         client.id = i + 1;
@@ -100,35 +101,42 @@ void Workload::next_operation(std::size_t c) {
     send_attempt(c);
 }
 
+void Workload::bump_attempt(Client& client) {
+    ASSERT_LT(client.attempt, UINT32_MAX);
+    ++client.attempt;
+}
+
 void Workload::send_attempt(std::size_t c) {
     Client& client = clients_[c];
-    const std::uint64_t attempt = ++client.attempt;
+    bump_attempt(client);
+    const AttemptId id{static_cast<std::uint32_t>(c), client.attempt};
     const std::size_t target = client.target;
     // The request crosses the network; the node may be down when it arrives.
-    loop_.after(cluster_.network().sample_delay(), [this, c, attempt, target]() {
+    loop_.after(cluster_.network().sample_delay(), [this, id, target]() {
         Replica* replica = cluster_.replica(target);
         if (replica == nullptr) return;  // lost; the client's timeout retries
+        // Drawn for every request that reaches its node, stale or not.
         const Nanos back = cluster_.network().sample_delay();
-        const Client& sender = clients_[c];
+        Client& sender = clients_[id.client];
+        if (sender.attempt == id.attempt) sender.answer_delay = back;
         if (sender.reading) {
             if (sender.consistency == service::ReadConsistency::Stale) {
                 // Answered at once from the node's store, as resolve(code, Stale, done) does,
                 // without a callback and a copy of the code to build.
-                deliver_read(c, attempt, back, replica->resolve(sender.code));
+                deliver_read(id, replica->resolve(sender.code));
                 return;
             }
             replica->resolve(sender.code, sender.consistency,
-                             [this, c, attempt, back](const service::ResolveResponse& answer) {
-                                 deliver_read(c, attempt, back, answer);
+                             [this, id](const service::ResolveResponse& answer) {
+                                 deliver_read(id, answer);
                              });
             return;
         }
-        replica->shorten(sender.create,
-                         [this, c, attempt, back](const service::ShortenResponse& answer) {
-                             deliver_create(c, attempt, back, answer);
-                         });
+        replica->shorten(sender.create, [this, id](const service::ShortenResponse& answer) {
+            deliver_create(id, answer);
+        });
     });
-    client.timed_attempt = attempt;
+    client.timed_attempt = id.attempt;
     client.timeout_at = loop_.now() + scenario_.workload.request_timeout;
     if (!client.timer_armed) {
         client.timer_armed = true;
@@ -154,7 +162,7 @@ void Workload::on_timer(std::size_t c) {
 
 void Workload::retry(std::size_t c, std::size_t target, Nanos delay) {
     ++stats_.retries;
-    ++clients_[c].attempt;  // answers to the old attempt are now stale
+    bump_attempt(clients_[c]);  // answers to the old attempt are now stale
     clients_[c].target = target;
     loop_.after(delay, [this, c]() { send_attempt(c); });
 }
@@ -171,37 +179,37 @@ void Workload::retry_elsewhere(std::size_t c, NodeId leader) {
 }
 
 void Workload::think(std::size_t c) {
-    ++clients_[c].attempt;  // the operation is over: late answers are stale
+    bump_attempt(clients_[c]);  // the operation is over: late answers are stale
     loop_.after(sample_latency(scenario_.workload.think_time, prng_),
                 [this, c]() { next_operation(c); });
 }
 
-void Workload::deliver_create(std::size_t c, std::uint64_t attempt, Nanos back,
-                              const service::ShortenResponse& answer) {
-    // A stale answer is not kept (the client ignores it) but still travels, as an event.
-    if (Client& client = clients_[c]; client.attempt == attempt) {
-        service::ShortenResponse& kept = client.create_answer;
-        kept.status = answer.status;
-        kept.record = answer.record;
-        kept.deduplicated = answer.deduplicated;
-        kept.leader_id = answer.leader_id;
-        // The message is read only for an invalid request (which fails the run).
-        if (answer.status == service::ShortenStatus::Invalid) {
-            kept.message = answer.message;
-        } else {
-            kept.message.clear();
-        }
+void Workload::deliver_create(AttemptId id, const service::ShortenResponse& answer) {
+    // A stale answer would be ignored on arrival (attempts only move on): it does not travel.
+    Client& client = clients_[id.client];
+    if (client.attempt != id.attempt) return;
+    service::ShortenResponse& kept = client.create_answer;
+    kept.status = answer.status;
+    kept.record = answer.record;
+    kept.deduplicated = answer.deduplicated;
+    kept.leader_id = answer.leader_id;
+    // The message is read only for an invalid request (which fails the run).
+    if (answer.status == service::ShortenStatus::Invalid) {
+        kept.message = answer.message;
+    } else {
+        kept.message.clear();
     }
-    loop_.after(back, [this, c, attempt]() { on_create_answer(c, attempt); });
+    loop_.after(client.answer_delay, [this, id]() { on_create_answer(id.client, id.attempt); });
 }
 
-void Workload::deliver_read(std::size_t c, std::uint64_t attempt, Nanos back,
-                            const service::ResolveResponse& answer) {
-    if (Client& client = clients_[c]; client.attempt == attempt) client.read_answer = answer;
-    loop_.after(back, [this, c, attempt]() { on_read_answer(c, attempt); });
+void Workload::deliver_read(AttemptId id, const service::ResolveResponse& answer) {
+    Client& client = clients_[id.client];
+    if (client.attempt != id.attempt) return;  // stale: see deliver_create
+    client.read_answer = answer;
+    loop_.after(client.answer_delay, [this, id]() { on_read_answer(id.client, id.attempt); });
 }
 
-void Workload::on_create_answer(std::size_t c, std::uint64_t attempt) {
+void Workload::on_create_answer(std::size_t c, std::uint32_t attempt) {
     Client& client = clients_[c];
     if (client.attempt != attempt) return;
     const service::ShortenResponse& answer = client.create_answer;
@@ -247,7 +255,7 @@ void Workload::on_create_answer(std::size_t c, std::uint64_t attempt) {
     think(c);
 }
 
-void Workload::on_read_answer(std::size_t c, std::uint64_t attempt) {
+void Workload::on_read_answer(std::size_t c, std::uint32_t attempt) {
     Client& client = clients_[c];
     if (client.attempt != attempt) return;
     const service::ResolveResponse& answer = client.read_answer;
