@@ -202,10 +202,10 @@ void Workload::deliver_create(AttemptId id, const service::ShortenResponse& answ
     loop_.after(client.answer_delay, [this, id]() { on_create_answer(id.client, id.attempt); });
 }
 
-void Workload::deliver_read(AttemptId id, const service::ResolveResponse& answer) {
+void Workload::deliver_read(AttemptId id, service::ResolveResponse answer) {
     Client& client = clients_[id.client];
     if (client.attempt != id.attempt) return;  // stale: see deliver_create
-    client.read_answer = answer;
+    client.read_answer = std::move(answer);
     loop_.after(client.answer_delay, [this, id]() { on_read_answer(id.client, id.attempt); });
 }
 
@@ -258,12 +258,12 @@ void Workload::on_create_answer(std::size_t c, std::uint32_t attempt) {
 void Workload::on_read_answer(std::size_t c, std::uint32_t attempt) {
     Client& client = clients_[c];
     if (client.attempt != attempt) return;
-    const service::ResolveResponse& answer = client.read_answer;
+    service::ResolveResponse& answer = client.read_answer;
     using service::ResolveStatus;
     std::optional<std::string> url;
     switch (answer.status) {
         case ResolveStatus::Found:
-            url = answer.url;
+            url = std::move(answer.url);  // the answer is read once
             ++stats_.reads_found;
             break;
         case ResolveStatus::NotFound:

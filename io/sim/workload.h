@@ -87,7 +87,8 @@ private:
         /// if its attempt is still the current one, so one slot per client serves every
         /// answer in flight; assigned in place, its strings keep their buffers from one
         /// answer to the next, where an answer carried in each event's closure cost two
-        /// allocations.
+        /// allocations. A read's URL is not copied at all: the node's answer moves in, and
+        /// the URL moves on to the history.
         service::ShortenResponse create_answer;
         service::ResolveResponse read_answer;
         /// How long the current attempt's answer takes back to the client, drawn when the
@@ -114,7 +115,9 @@ private:
     /// The node answered `id`: if it is still the client's current attempt, the answer
     /// reaches the client answer_delay later; else it is dropped, as the client would ignore it.
     void deliver_create(AttemptId id, const service::ShortenResponse& answer);
-    void deliver_read(AttemptId id, const service::ResolveResponse& answer);
+    /// By value: the answer to a read of consistency Stale, given at once (most reads), moves
+    /// in, URL and all.
+    void deliver_read(AttemptId id, service::ResolveResponse answer);
     /// The answer to `attempt` reached the client (in the client's answer slot if current).
     void on_create_answer(std::size_t client, std::uint32_t attempt);
     void on_read_answer(std::size_t client, std::uint32_t attempt);
