@@ -8,22 +8,12 @@
 
 namespace raftlink::sim {
 
-std::uint32_t EventLoop::schedule(Nanos time) {
-    if (free_slots_.empty()) {
-        ASSERT_LT(chunks_.size(), std::size_t{1} << (slot_bits - chunk_bits));
-        const auto first = static_cast<std::uint32_t>(chunks_.size()) << chunk_bits;
-        chunks_.push_back(std::make_unique<Action[]>(chunk_slots));
-        // Lowest slot on top; which slot an event gets never affects the order of events.
-        for (std::uint32_t i = chunk_slots; i > 0; --i) free_slots_.push_back(first + i - 1);
-    }
-    const std::uint32_t slot = free_slots_.back();
-    free_slots_.pop_back();
-    ASSERT_LE(next_sequence_, sequence_max);
-    const Nanos due = std::max(time, now_);
-    std::vector<Event>& heap = due - now_ <= near_horizon ? near_ : far_;
-    heap.push_back(Event{due, next_sequence_++ << slot_bits | slot});
-    std::push_heap(heap.begin(), heap.end(), Later{});
-    return slot;
+void EventLoop::add_chunk() {
+    ASSERT_LT(chunks_.size(), std::size_t{1} << (slot_bits - chunk_bits));
+    const auto first = static_cast<std::uint32_t>(chunks_.size()) << chunk_bits;
+    chunks_.push_back(std::make_unique<Action[]>(chunk_slots));
+    // Lowest slot on top; which slot an event gets never affects the order of events.
+    for (std::uint32_t i = chunk_slots; i > 0; --i) free_slots_.push_back(first + i - 1);
 }
 
 void EventLoop::run_next() {

@@ -12,6 +12,7 @@
 // buffer, as every closure on the simulator's hot paths does.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -173,8 +174,23 @@ private:
     static constexpr std::uint32_t chunk_bits = 8;
     static constexpr std::uint32_t chunk_slots = std::uint32_t{1} << chunk_bits;
 
-    /// Takes a free slot and queues it at `time`; the caller fills the slot.
-    std::uint32_t schedule(Nanos time);
+    /// Takes a free slot and queues it at `time`; the caller fills the slot. Inlined into
+    /// every at(): as a call, it saved and restored six registers for its rare paths (a new
+    /// chunk, a growing heap) on every event (speed-5 seed 1: 261.3M instructions as a call,
+    /// 260.2M inlined).
+    [[gnu::always_inline]] std::uint32_t schedule(Nanos time) {
+        if (free_slots_.empty()) add_chunk();
+        const std::uint32_t slot = free_slots_.back();
+        free_slots_.pop_back();
+        ASSERT_LE(next_sequence_, sequence_max);
+        const Nanos due = std::max(time, now_);
+        std::vector<Event>& heap = due - now_ <= near_horizon ? near_ : far_;
+        heap.push_back(Event{due, next_sequence_++ << slot_bits | slot});
+        std::push_heap(heap.begin(), heap.end(), Later{});
+        return slot;
+    }
+    /// Adds a chunk of free slots.
+    void add_chunk();
     Action& slot_action(std::uint32_t slot) {
         return chunks_[slot >> chunk_bits][slot & (chunk_slots - 1)];
     }
