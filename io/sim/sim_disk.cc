@@ -74,6 +74,10 @@ raft::PersistentState SimDisk::durable() const {
 Term SimDisk::durable_term(LogIndex index) const {
     ASSERT_GE(index, LogIndex(1));
     ASSERT_LE(index, durable_last_index());
+    // Most calls (the durability checks of acknowledgements) ask about the last
+    // term's entries, where a search of the runs cost three times as much.
+    const std::pair<LogIndex, Term>& last_run = acknowledged_entries_.term_starts.back();
+    if (index >= last_run.first) return last_run.second;
     return run_of(acknowledged_entries_, index)->second;
 }
 
