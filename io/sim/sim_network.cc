@@ -36,13 +36,15 @@ bool SimNetwork::in_range(const raft::Message& message) const {
            message.to.value >= 1 && message.to.value <= node_count_;
 }
 
+void SimNetwork::add_chunk() {
+    const auto first = static_cast<std::uint32_t>(in_flight_.size()) << chunk_bits;
+    in_flight_.push_back(std::make_unique<std::optional<raft::Message>[]>(chunk_slots));
+    // Lowest slot on top; which slot a message gets never affects the run.
+    for (std::uint32_t i = chunk_slots; i > 0; --i) free_slots_.push_back(first + i - 1);
+}
+
 std::uint32_t SimNetwork::park(raft::Message&& message) {
-    if (free_slots_.empty()) {
-        const auto first = static_cast<std::uint32_t>(in_flight_.size()) << chunk_bits;
-        in_flight_.push_back(std::make_unique<std::optional<raft::Message>[]>(chunk_slots));
-        // Lowest slot on top; which slot a message gets never affects the run.
-        for (std::uint32_t i = chunk_slots; i > 0; --i) free_slots_.push_back(first + i - 1);
-    }
+    if (free_slots_.empty()) add_chunk();
     const std::uint32_t slot = free_slots_.back();
     free_slots_.pop_back();
     parked(slot).emplace(std::move(message));

@@ -62,8 +62,12 @@ private:
     Nanos sample_link_delay(std::size_t from, std::size_t to);
     bool in_range(const raft::Message& message) const;
     /// Keeps `message` until its delivery event; returns its slot. The event carries only the
-    /// slot, so scheduling a message copies no entries.
-    std::uint32_t park(raft::Message&& message);
+    /// slot, so scheduling a message copies no entries. Inlined into send() (its only caller):
+    /// as a call, it saved and restored six registers on every message (speed-5 seed 1:
+    /// 259.6M instructions as a call, 258.4M inlined).
+    [[gnu::always_inline]] inline std::uint32_t park(raft::Message&& message);
+    /// Adds a chunk of free slots for messages in flight.
+    void add_chunk();
     /// Hands the message in `slot` to the delivery function (unless `drop`), then frees the
     /// slot. The message is delivered from its slot, without a move.
     void deliver_parked(std::uint32_t slot, bool drop);
