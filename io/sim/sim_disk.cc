@@ -129,9 +129,8 @@ SimDisk::PendingWrite& SimDisk::schedule_write(WriteBatch&& batch) {
     const std::size_t records_before = records_.size();
     raft::encode_batch_into(sequence, batch.hard_state, batch.entries, image_, records_,
                             bytes_before);
-    pending_.push_back(PendingWrite{sequence, image_.size() - bytes_before,
-                                    records_.size() - records_before, std::move(batch),
-                                    Action()});
+    pending_.emplace_back(sequence, image_.size() - bytes_before,
+                          records_.size() - records_before, std::move(batch), Action());
 
     const Nanos completion =
         std::max(last_completion_, loop_.now() + sample_latency(fsync_latency_, prng_));
@@ -151,7 +150,16 @@ void SimDisk::write_done(std::uint64_t sequence) {
     ASSERT_EQ(pending_[pending_head_].sequence, sequence);
     ASSERT_EQ(sequence, fsyncs_ + 1);
     ASSERT_EQ(torn_bytes_, 0U);
-    PendingWrite write = std::move(pending_[pending_head_]);
+    PendingWrite& write = pending_[pending_head_];
+    acknowledged_records_ += write.record_count;
+    ASSERT_LE(acknowledged_records_, records_.size());
+    // Its bytes follow the acknowledged ones already (see schedule_write).
+    acknowledged_bytes_ += write.bytes;
+    ASSERT_LE(acknowledged_bytes_, image_.size());
+    apply_to_acknowledged(std::move(write.batch));
+    ++fsyncs_;
+    // Only the callback leaves the queue, which it may grow (a write of its own).
+    Action on_durable = std::move(write.on_durable);
     ++pending_head_;
     // Most completions empty the queue; a queue that never empties is cut every 64 writes,
     // which moves only the few writes still pending.
@@ -160,15 +168,7 @@ void SimDisk::write_done(std::uint64_t sequence) {
                        pending_.begin() + static_cast<std::ptrdiff_t>(pending_head_));
         pending_head_ = 0;
     }
-
-    acknowledged_records_ += write.record_count;
-    ASSERT_LE(acknowledged_records_, records_.size());
-    // Its bytes follow the acknowledged ones already (see schedule_write).
-    acknowledged_bytes_ += write.bytes;
-    ASSERT_LE(acknowledged_bytes_, image_.size());
-    apply_to_acknowledged(std::move(write.batch));
-    ++fsyncs_;
-    write.on_durable();
+    on_durable.run_once();
 }
 
 void SimDisk::apply_to_acknowledged(WriteBatch&& batch) {
