@@ -17,10 +17,23 @@ void EventLoop::add_chunk() {
 }
 
 void EventLoop::run_next() {
-    std::vector<Event>& heap = next_is_far() ? far_ : near_;
-    std::pop_heap(heap.begin(), heap.end(), Later{});
-    const Event event = heap.back();
-    heap.pop_back();
+    Event event;
+    if (next_is_far()) {
+        std::pop_heap(far_.begin(), far_.end(), Later{});
+        event = far_.back();
+        far_.pop_back();
+    } else {
+        event = near_[near_first_++];
+        // The taken front is cut off when nothing near is left, or in batches of 64 while
+        // near events keep coming (which moves at most as many as are cut).
+        if (near_empty()) {
+            near_.clear();
+            near_first_ = 0;
+        } else if (near_first_ >= 64 && 2 * near_first_ >= near_.size()) {
+            near_.erase(near_.begin(), near_.begin() + static_cast<std::ptrdiff_t>(near_first_));
+            near_first_ = 0;
+        }
+    }
     ASSERT_GE(event.time, now_);
     now_ = event.time;
     ++events_run_;
