@@ -411,7 +411,15 @@ void Cluster::check_acknowledgement_durable(std::size_t index, const raft::Messa
     // suffice: a log has at most one entry per index and term (§5.3, Log Matching).
     const LogIndex match = reply->match_index;
     const raft::Log& log = node.replica->node().log();
-    ASSERT_LE(match, log.last_index());
+    if (match > log.last_index()) {
+        // A correct node drops such an acknowledgement (its entries were replaced since).
+        node.undurable_acknowledgement =
+            concat("node ", index + 1, " acknowledged entries up to index ", match,
+                   " to node ", message.to, " in term ", message.term,
+                   " but its log ends at index ", log.last_index(), " (term ",
+                   node.replica->node().current_term(), ")");
+        return;
+    }
     const SimDisk& disk = *node.disk;
     const LogIndex durable_last = disk.durable_last_index();
     if (durable_last >= match && disk.durable_term(match) == log.term_at(match)) return;

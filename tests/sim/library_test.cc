@@ -58,6 +58,7 @@ const std::map<std::string, std::uint64_t> seeds_by_name = {
     {"seed-latency-model", 2},
     {"pipeline-latency", 2},
     {"stale-leader-reads", 40},
+    {"stale-acknowledgements", 30},
     {"unreliable-network", 100},
 };
 
