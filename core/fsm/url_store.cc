@@ -258,7 +258,7 @@ void UrlStore::insert_record(LogIndex index, std::string_view url, std::int64_t 
         url_blocks_.back().reserve(std::max(
             url.size(), std::clamp(previous * 2, std::size_t{4096}, url_block_bytes)));
     }
-    std::string& block = url_blocks_.back();
+    ByteRun& block = url_blocks_.back();
     const std::size_t offset = block.size();
     block.append(url);
     ASSERT_LE(block.size(), url_block_bytes);
@@ -344,8 +344,7 @@ void UrlStore::insert_key(LogIndex index, std::string_view key, std::size_t hash
         }
         const std::uint64_t garbage = key_bytes_evicted_ - key_bytes_dropped_;
         if (garbage >= key_bytes_.size() / 2) {
-            key_bytes_.erase(key_bytes_.begin(),
-                             key_bytes_.begin() + static_cast<std::ptrdiff_t>(garbage));
+            key_bytes_.erase_front(garbage);
             key_bytes_dropped_ = key_bytes_evicted_;
         }
     }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/assert.h"
+#include "core/fsm/byte_run.h"
 #include "core/fsm/commands.h"
 #include "core/fsm/short_code.h"
 #include "core/result.h"
@@ -157,11 +158,9 @@ private:
     std::string_view url_of(const Slot& slot) const {
         ASSERT_NE(slot.block, absent_block);
         ASSERT_LT(slot.block, url_blocks_.size());
-        const std::string& block = url_blocks_[slot.block];
         const std::size_t offset = slot.place >> url_length_bits;
         const std::size_t length = slot.place & ((std::uint32_t{1} << url_length_bits) - 1);
-        ASSERT_LE(offset + length, block.size());
-        return std::string_view(block.data() + offset, length);
+        return url_blocks_[slot.block].view(offset, length);
     }
     /// Calls `visit(index, url, created_at_ms)` for every record, in log index order.
     template <typename Visit>
@@ -196,9 +195,7 @@ private:
     const KeyEntry* find_key(std::string_view key, std::size_t hash) const;
     std::string_view key_of(const KeyEntry& entry) const {
         ASSERT_GE(entry.start, key_bytes_dropped_);
-        ASSERT_LE(entry.start - key_bytes_dropped_ + entry.length, key_bytes_.size());
-        return std::string_view(key_bytes_.data() + (entry.start - key_bytes_dropped_),
-                                entry.length);
+        return key_bytes_.view(entry.start - key_bytes_dropped_, entry.length);
     }
     /// Remembers that the create at `index` first used `key` (whose key_hash() is `hash`),
     /// evicting the key with the lowest index when the table is over idempotency_keys_max.
@@ -212,7 +209,7 @@ private:
     // snapshot is deterministic). A lookup inverts the short code to an index instead of
     // keeping a code -> index table.
     std::vector<Chunk> chunks_;
-    std::vector<std::string> url_blocks_;  // bytes, not text: a string appends a URL cheaply
+    std::vector<ByteRun> url_blocks_;
     std::size_t record_count_ = 0;
     LogIndex last_record_index_{0};
     // What find() returned last (find hands out a pointer, and records are built on demand).
@@ -236,7 +233,7 @@ private:
     }
     // Evicted keys' bytes stay at the front of key_bytes_ until they are half of it, and are
     // then erased at once: each byte is moved O(1) times, and every key stays contiguous.
-    std::string key_bytes_;  // bytes, not text: a string appends a short key cheaply (-1.9M)
+    ByteRun key_bytes_;
     std::uint64_t key_bytes_dropped_ = 0;  // bytes erased from the front of key_bytes_
     std::uint64_t key_bytes_evicted_ = 0;  // bytes of evicted keys (erased or not)
     // The keys' index: key_hash(key) -> the key's number (its position in keys_ plus
