@@ -36,7 +36,10 @@ Replica::Replica(ReplicaConfig config, Clock& clock, Transport& transport, Stora
       storage_(storage),
       observer_(observer),
       store_(config_.code_key),
-      node_(config_.raft, load_logged(storage, observer, config_.raft.id), shared_spares) {}
+      node_(config_.raft, load_logged(storage, observer, config_.raft.id), shared_spares) {
+    // The whole log is applied again; in a busy cluster nearly every entry is a keyed create.
+    store_.reserve_keys(node_.log().last_index().value);
+}
 
 void Replica::start() {
     ASSERT(!started_);

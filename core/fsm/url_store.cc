@@ -309,6 +309,24 @@ void UrlStore::erase_oldest_key_slot(std::size_t hash) {
     key_slots_[hole] = KeySlot{};
 }
 
+void UrlStore::reserve_key_slots(std::size_t count) {
+    if (count * 2 <= key_slots_.size()) return;
+    // At most half full; a rebuild places every key again, from its stored hash.
+    std::size_t slots = std::max<std::size_t>(64, key_slots_.size() * 2);
+    while (count * 2 > slots) slots *= 2;
+    std::vector<KeySlot> old = std::move(key_slots_);
+    key_slots_.assign(slots, KeySlot{});
+    for (const KeySlot& slot : old) {
+        if (slot.number != no_key) place_key(slot.hash, slot.number);
+    }
+}
+
+void UrlStore::reserve_keys(std::size_t count) {
+    count = std::min(count, keys_reserved_max);
+    reserve_key_slots(count);
+    keys_.reserve(count);
+}
+
 void UrlStore::insert_key(LogIndex index, std::string_view key, std::size_t hash) {
     ASSERT(!key.empty());
     ASSERT_LE(key.size(), idempotency_key_bytes_max);
@@ -317,14 +335,7 @@ void UrlStore::insert_key(LogIndex index, std::string_view key, std::size_t hash
     ASSERT_LE(index, last_record_index_);
     const std::size_t count = key_count();
     ASSERT(count == 0 || keys_.back().index < index);
-    if ((count + 1) * 2 > key_slots_.size()) {
-        // At most half full; a rebuild places every key again, from its stored hash.
-        std::vector<KeySlot> old = std::move(key_slots_);
-        key_slots_.assign(std::max<std::size_t>(64, old.size() * 2), KeySlot{});
-        for (const KeySlot& slot : old) {
-            if (slot.number != no_key) place_key(slot.hash, slot.number);
-        }
-    }
+    reserve_key_slots(count + 1);
     const std::uint64_t start = key_bytes_dropped_ + key_bytes_.size();
     key_bytes_.append(key);
     place_key(hash, keys_dropped_ + count);

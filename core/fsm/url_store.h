@@ -48,6 +48,9 @@ struct Applied {
 
 /// Bounds the idempotency table; the entry with the lowest log index is evicted first.
 constexpr std::size_t idempotency_keys_max = 1'000'000;
+/// Bounds UrlStore::reserve_keys(), so that room reserved for keys a log may not hold costs
+/// at most about 3.5 MiB.
+constexpr std::size_t keys_reserved_max = 65'536;
 
 class UrlStore {
 public:
@@ -61,6 +64,10 @@ public:
     CreateResult apply(LogIndex index, const CommandView& command);
     /// apply() of a decoded create that builds no record (no code, no URL copy).
     Applied apply_create(LogIndex index, const CreateUrlView& create);
+    /// Makes room for `count` idempotency keys (at most keys_reserved_max), so that applying
+    /// that many keyed creates does not grow the key table step by step: a restarted replica
+    /// replays its whole log, and rebuilding the table as it grew cost 0.4% of a simulation.
+    void reserve_keys(std::size_t count);
     /// Applies Raft's no-op entry at `index` (it only advances applied_index()).
     void apply_noop(LogIndex index);
 
@@ -248,6 +255,8 @@ private:
     static constexpr std::uint64_t no_key = ~std::uint64_t{0};
     /// Puts (hash, number) in the first free slot from the hash's home. Precondition: one is free.
     void place_key(std::size_t hash, std::uint64_t number);
+    /// Makes the table at least half empty with `count` keys in it.
+    void reserve_key_slots(std::size_t count);
     /// Empties the slot of the oldest key (whose hash is `hash`) and closes the gap.
     void erase_oldest_key_slot(std::size_t hash);
     std::size_t key_slot_mask() const { return key_slots_.size() - 1; }

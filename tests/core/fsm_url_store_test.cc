@@ -302,6 +302,23 @@ TEST_CASE("url_store: replicas that apply the same log have byte-identical snaps
     CHECK(other_cluster.digest() != replica_1.digest());
 }
 
+TEST_CASE("url_store: room reserved for keys, before or between applies, changes no state") {
+    Prng prng = Prng::derive(4, "fsm_url_store_test", 0);
+    const std::vector<Entry> log = random_log(prng, 1000);
+    UrlStore plain(code_key);
+    apply_log(plain, log);
+
+    UrlStore reserved(code_key);
+    reserved.reserve_keys(log.size());
+    apply_log(reserved, std::vector<Entry>(log.begin(), log.begin() + 500));
+    // Known keys are placed again in a larger table, and stay findable.
+    reserved.reserve_keys(keys_reserved_max * 2);
+    reserved.reserve_keys(3);
+    apply_log(reserved, std::vector<Entry>(log.begin() + 500, log.end()));
+    CHECK(reserved.encode_snapshot() == plain.encode_snapshot());
+    check_consistent(reserved);
+}
+
 TEST_CASE("url_store: a large store: digest hashes the snapshot, codes resolve, others do not") {
     // Large enough that the snapshot is written in several pieces and the URLs fill several
     // blocks, with holes (no-ops) that span whole chunks of slots.
