@@ -63,6 +63,12 @@ Log Log::from_packed(PackedEntries packed) {
     return log;
 }
 
+std::size_t Log::packed_payload_capacity(std::size_t bytes) {
+    // As push() grows a young block; payloads beyond one block are split into blocks anyway.
+    if (bytes == 0 || bytes > payload_block_bytes) return bytes;
+    return std::min(payload_block_bytes, std::max(bytes * 2, young_block_bytes_min));
+}
+
 Term Log::term_at_slow(LogIndex index) const {
     ASSERT_LE(index, last_index());
     if (index == LogIndex(0)) return Term(0);
@@ -219,7 +225,7 @@ void Log::push(Term term, ByteView payload) {
             // and a full block has no slack.
             block.reserve(std::min(payload_block_bytes,
                                    std::max({block.capacity() * 2, block.size() + count,
-                                             std::size_t{4096}})));
+                                             young_block_bytes_min})));
         }
         const auto from = payload.begin() + static_cast<std::ptrdiff_t>(copied);
         block.insert(block.end(), from, from + static_cast<std::ptrdiff_t>(count));

@@ -30,6 +30,10 @@ public:
     /// The same from packed entries (a restart's whole log), taking over their buffers where
     /// it can instead of copying each payload. A named constructor: Log({}) stays unambiguous.
     static Log from_packed(PackedEntries packed);
+    /// The capacity to give the payloads of packed entries that hold `bytes` bytes: the room
+    /// the log would have had to grow into, which from_packed() takes over with them, so
+    /// that the first append after a restart does not copy the whole log into a larger block.
+    static std::size_t packed_payload_capacity(std::size_t bytes);
 
     LogIndex last_index() const { return LogIndex(payload_ends_.size()); }
     Term last_term() const { return term_at(last_index()); }
@@ -98,6 +102,8 @@ private:
     };
     /// Payload bytes are stored in blocks of this size; a payload may span blocks.
     static constexpr std::size_t payload_block_bytes = std::size_t{1} << 20;
+    /// The smallest block: a young block grows geometrically from this size up to the bound.
+    static constexpr std::size_t young_block_bytes_min = 4096;
 
     Term term_at_slow(LogIndex index) const;
     void push(Term term, ByteView payload);

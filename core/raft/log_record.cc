@@ -353,8 +353,11 @@ PackedEntries pack_entries(const RecoveredLog& recovered, ByteView image) {
     PackedEntries packed;
     std::size_t bytes = 0;
     for (const RecoveredEntry& entry : recovered.entries) bytes += entry.bytes;
-    packed.payloads.reserve(bytes);
-    packed.ends.reserve(recovered.entries.size());
+    // With room to grow, as the log would have grown them: it takes both over (a node's log
+    // after a restart) and appends to them, and an exact fit was copied whole at the first
+    // append.
+    packed.payloads.reserve(Log::packed_payload_capacity(bytes));
+    packed.ends.reserve(2 * recovered.entries.size());
     for (std::size_t i = 0; i < recovered.entries.size(); ++i) {
         const RecoveredEntry& entry = recovered.entries[i];
         if (packed.term_starts.empty() || packed.term_starts.back().second != entry.term) {

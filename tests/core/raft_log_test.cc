@@ -294,6 +294,28 @@ TEST_CASE("log: from_packed holds what the log of the same entries holds, in and
     }
 }
 
+TEST_CASE("log: packed payloads with room to grow take the next appends without moving") {
+    CHECK_EQ(Log::packed_payload_capacity(0), 0U);
+    CHECK_EQ(Log::packed_payload_capacity(10), 4096U);
+    CHECK_EQ(Log::packed_payload_capacity(300'000), 600'000U);
+    CHECK_EQ(Log::packed_payload_capacity(600'000), std::size_t{1} << 20);
+    CHECK_EQ(Log::packed_payload_capacity(3'000'000), 3'000'000U);
+
+    PackedEntries packed;
+    packed.payloads.reserve(Log::packed_payload_capacity(10 * 100));
+    packed.term_starts.emplace_back(LogIndex(1), Term(1));
+    for (std::uint8_t i = 0; i < 10; ++i) {
+        packed.payloads.insert(packed.payloads.end(), 100, i);
+        packed.ends.push_back(packed.payloads.size());
+    }
+    Log log = Log::from_packed(std::move(packed));
+    const std::uint8_t* const first = log.payload(LogIndex(1)).data();
+    log.append(Entry{Term(2), LogIndex(11), Bytes(1000, 0xab)});
+    CHECK_EQ(log.payload(LogIndex(1)).data(), first);
+    CHECK_EQ(log.at(LogIndex(10)), Entry{Term(1), LogIndex(10), Bytes(100, 9)});
+    CHECK_EQ(log.at(LogIndex(11)), Entry{Term(2), LogIndex(11), Bytes(1000, 0xab)});
+}
+
 }  // TEST_SUITE
 
 }  // namespace
