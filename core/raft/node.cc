@@ -42,6 +42,9 @@ Node::Node(Config config, PersistentState state, SpareBuffers* shared_spares)
     const auto problem = validate(config_);
     if (problem) assert_fail("raft::Config is valid", __FILE__, __LINE__, *problem);
     std::sort(config_.voters.begin(), config_.voters.end());
+    for (const NodeId voter : config_.voters) {
+        if (voter.value < small_voter_ids) small_voters_ |= std::uint64_t{1} << voter.value;
+    }
     persisting_index_ = log_.stable_index();
     checked_term_ = hard_state_.current_term;
 }
@@ -79,9 +82,7 @@ void Node::on_time(Nanos now) {
 }
 
 void Node::step(const Message& message, Nanos now) {
-    const bool known_sender = std::binary_search(config_.voters.begin(), config_.voters.end(),
-                                                 message.from);
-    if (message.to != config_.id || !known_sender || message.from == config_.id) return;
+    if (message.to != config_.id || !is_voter(message.from) || message.from == config_.id) return;
     begin_step();
     if (std::holds_alternative<RequestVote>(message.body)) {
         emit("Received ", message_type_name(message.body), " from node ", message.from,

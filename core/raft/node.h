@@ -20,6 +20,7 @@
 // ReadIndexTracker (read_index.h).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -144,6 +145,14 @@ public:
     void check_invariants();
 
 private:
+    /// Whether `id` is one of the voters. Asked about the sender of every message: a binary
+    /// search of the voters cost 0.6% of a simulation run, a bit of small_voters_ next to
+    /// nothing.
+    bool is_voter(NodeId id) const {
+        if (id.value < small_voter_ids) return (small_voters_ >> id.value) & 1;
+        return std::binary_search(config_.voters.begin(), config_.voters.end(), id);
+    }
+
     // Role transitions (§5.2): node.cc.
     void become_follower(Term term, NodeId leader);
     void become_leader(Nanos now);
@@ -271,6 +280,9 @@ private:
     void add_timer_line(std::string text);
 
     Config config_;
+    // Bit i set: node i is a voter, for the ids below small_voter_ids (is_voter()).
+    static constexpr std::uint64_t small_voter_ids = 64;
+    std::uint64_t small_voters_ = 0;
     Prng prng_;
     HardState hard_state_;
     // Persistence (etcd's asynchronous storage writes): what was handed to storage and what is

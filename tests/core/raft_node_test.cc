@@ -222,6 +222,23 @@ TEST_CASE("node: drops messages from unknown senders and messages addressed else
     CHECK_FALSE(node.has_ready());
 }
 
+TEST_CASE("node: knows its voters by id, ids of 64 and above too") {
+    Node node = make_node(1, {1000, 64, 1, 63});
+    node.on_time(0);
+    for (const std::uint64_t unknown : {0U, 2U, 62U, 65U, 128U, 999U, 1001U}) {
+        node.step(vote_request(unknown, 1, 5, 0, 0), ms(1));
+    }
+    CHECK_EQ(node.current_term(), Term(0));
+    CHECK_FALSE(node.has_ready());
+    std::uint64_t term = 0;
+    for (const std::uint64_t voter : {63U, 64U, 1000U}) {
+        CAPTURE(voter);
+        node.step(vote_request(voter, 1, ++term, 0, 0), ms(1));
+        CHECK_EQ(node.current_term(), Term(term));
+        CHECK_EQ(node.voted_for(), NodeId(voter));
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Elections (§5.2).
 
