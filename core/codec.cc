@@ -30,12 +30,5 @@ std::string ByteReader::string(std::uint32_t length_max) {
     return std::string(string_view(length_max));
 }
 
-std::string_view ByteReader::string_view(std::uint32_t length_max) {
-    const std::uint32_t length = u32();
-    if (length > length_max) ok_ = false;
-    const std::uint8_t* data = nullptr;
-    if (!ok_ || !take(length, &data)) return {};
-    return std::string_view(reinterpret_cast<const char*>(data), length);
-}
 
 }  // namespace raftlink

@@ -335,7 +335,7 @@ void UrlStore::insert_key(LogIndex index, std::string_view key, std::size_t hash
     ASSERT_LE(index, last_record_index_);
     const std::size_t count = key_count();
     ASSERT(count == 0 || keys_.back().index < index);
-    reserve_key_slots(count + 1);
+    if ((count + 1) * 2 > key_slots_.size()) reserve_key_slots(count + 1);
     const std::uint64_t start = key_bytes_dropped_ + key_bytes_.size();
     key_bytes_.append(key);
     place_key(hash, keys_dropped_ + count);
