@@ -16,6 +16,10 @@ void EventLoop::add_chunk() {
     for (std::uint32_t i = chunk_slots; i > 0; --i) free_slots_.push_back(first + i - 1);
 }
 
+void EventLoop::grow_near() {
+    near_.resize(std::max<std::size_t>(2 * near_.size(), 16));
+}
+
 void EventLoop::run_next() {
     Event event;
     if (next_is_far()) {
@@ -27,10 +31,12 @@ void EventLoop::run_next() {
         // The taken front is cut off when nothing near is left, or in batches of 64 while
         // near events keep coming (which moves at most as many as are cut).
         if (near_empty()) {
-            near_.clear();
             near_first_ = 0;
-        } else if (near_first_ >= 64 && 2 * near_first_ >= near_.size()) {
-            near_.erase(near_.begin(), near_.begin() + static_cast<std::ptrdiff_t>(near_first_));
+            near_end_ = 0;
+        } else if (near_first_ >= 64 && 2 * near_first_ >= near_end_) {
+            std::copy(near_.begin() + static_cast<std::ptrdiff_t>(near_first_),
+                      near_.begin() + static_cast<std::ptrdiff_t>(near_end_), near_.begin());
+            near_end_ -= near_first_;
             near_first_ = 0;
         }
     }
