@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <iterator>
-#include <ranges>
 #include <utility>
 
 #include "core/assert.h"
@@ -89,26 +88,21 @@ raft::PersistentState SimDisk::load() {
     parsed_ = std::move(recovered.value());
     const raft::RecoveredLog& log = parsed_;
     const ByteView image = durable_image();
+    // Packed, so that the node's log takes the payloads over without a buffer per entry.
+    raft::PersistentState state{log.hard_state, {}, raft::pack_entries(log, image)};
     // The simulator's own oracle: recovery keeps exactly the acknowledged batches, and every
     // byte of their entries (a mismatch would be a lost or corrupted acknowledged write).
     ASSERT_EQ(log.valid_bytes, acknowledged_bytes_);
     ASSERT_EQ(log.last_sequence, fsyncs_);
     ASSERT(log.hard_state == acknowledged_hard_state_);
     ASSERT_EQ(log.entries.size(), acknowledged_entries_.ends.size());
-    auto run = acknowledged_entries_.term_starts.begin();
-    for (std::size_t i = 0; i < log.entries.size(); ++i) {
-        const LogIndex index(i + 1);
-        // The runs in order, rather than a search per entry.
-        while (std::next(run) != acknowledged_entries_.term_starts.end() &&
-               std::next(run)->first <= index) {
-            ++run;
-        }
-        ASSERT(log.entries[i].term == run->second);
-        ASSERT(std::ranges::equal(image.subspan(log.entries[i].offset, log.entries[i].bytes),
-                                  payload_of(acknowledged_entries_, index)));
-    }
-    // Packed, so that the node's log takes the payloads over without a buffer per entry.
-    raft::PersistentState state{log.hard_state, {}, raft::pack_entries(log, image)};
+    // Entry by entry, in bulk: both are packed alike (a term run starts where the term
+    // changes), so equal runs are equal terms, and equal ends and payloads are equal bytes
+    // for every entry. An entry at a time, with a comparison of its own, the 22 loads of
+    // speed-5 seed 1 (24,500 entries) cost 3.3M instructions; in bulk 1.9M.
+    ASSERT(state.packed.term_starts == acknowledged_entries_.term_starts);
+    ASSERT(state.packed.ends == acknowledged_entries_.ends);
+    ASSERT(state.packed.payloads == acknowledged_entries_.payloads);
     // As the real WAL does at start-up: cut the torn tail so that appends follow valid data.
     image_.resize(log.valid_bytes);
     torn_bytes_ = 0;
