@@ -193,9 +193,13 @@ private:
             return slot;
         }
         // Into its place from the back: a new event is due after most of those already near.
+        // Its sequence is the highest, so it goes after every event due at the same time:
+        // comparing times alone orders it as Later does, with one branch per step instead of
+        // two (speed-5 seed 1: a message passes 3.4 events on average; 269.3M instructions
+        // with Later, 268.6M without).
         if (near_end_ == near_.size()) grow_near();
         std::size_t place = near_end_++;
-        for (; place > near_first_ && Later{}(near_[place - 1], event); --place) {
+        for (; place > near_first_ && near_[place - 1].time > due; --place) {
             near_[place] = near_[place - 1];
         }
         near_[place] = event;
