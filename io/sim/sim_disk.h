@@ -121,8 +121,9 @@ private:
     /// or, after a crash that tore one, the torn tail (never both: a write first needs the
     /// torn tail cut by load()). A pending write is encoded where it will lie once durable,
     /// so that neither its completion nor its tearing copies bytes.
-    /// Room the disk image and the acknowledged payloads start with.
+    /// Room the disk image and the acknowledged payloads start with, and records_.
     static constexpr std::size_t initial_bytes = std::size_t{1} << 20;
+    static constexpr std::size_t initial_records = std::size_t{1} << 13;
     Bytes image_;
     std::size_t acknowledged_bytes_ = 0;
     std::size_t torn_bytes_ = 0;
