@@ -31,13 +31,13 @@ void EventLoop::run_next() {
         // The taken front is cut off when nothing near is left, or in batches of 64 while
         // near events keep coming (which moves at most as many as are cut).
         if (near_empty()) {
-            near_first_ = 0;
-            near_end_ = 0;
+            near_first_ = 1;
+            near_end_ = 1;
         } else if (near_first_ >= 64 && 2 * near_first_ >= near_end_) {
             std::copy(near_.begin() + static_cast<std::ptrdiff_t>(near_first_),
-                      near_.begin() + static_cast<std::ptrdiff_t>(near_end_), near_.begin());
-            near_end_ -= near_first_;
-            near_first_ = 0;
+                      near_.begin() + static_cast<std::ptrdiff_t>(near_end_), near_.begin() + 1);
+            near_end_ -= near_first_ - 1;
+            near_first_ = 1;
         }
     }
     ASSERT_GE(event.time, now_);

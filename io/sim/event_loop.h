@@ -197,11 +197,10 @@ private:
         // comparing times alone orders it as Later does, with one branch per step instead of
         // two (speed-5 seed 1: a message passes 3.4 events on average; 269.3M instructions
         // with Later, 268.6M without).
+        // The walk needs no bound: near_[near_first_ - 1] is due by now_ (see near_).
         if (near_end_ == near_.size()) grow_near();
         std::size_t place = near_end_++;
-        for (; place > near_first_ && near_[place - 1].time > due; --place) {
-            near_[place] = near_[place - 1];
-        }
+        for (; near_[place - 1].time > due; --place) near_[place] = near_[place - 1];
         near_[place] = event;
         return slot;
     }
@@ -246,9 +245,12 @@ private:
     /// out of line, a call for every near event (speed-5 seed 1: 273.0M instructions with
     /// push_back, 270.8M without).
     static constexpr Nanos near_horizon = 10 * nanos_per_ms;
-    std::vector<Event> near_;
-    std::size_t near_first_ = 0;
-    std::size_t near_end_ = 0;
+    /// near_[0, near_first_) holds events already taken and, at 0, one of time 0: all due by
+    /// now_, so that a new event's walk to its place stops at near_first_ without a bound
+    /// check (speed-5 seed 1: 268.0M instructions with the check, 267.0M without).
+    std::vector<Event> near_ = std::vector<Event>(16);
+    std::size_t near_first_ = 1;
+    std::size_t near_end_ = 1;
     std::vector<Event> far_;
     bool near_empty() const { return near_first_ == near_end_; }
     /// Whether far_ holds the next event. Precondition: !empty().
