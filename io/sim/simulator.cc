@@ -51,7 +51,8 @@ Outcome run_scenario(const Scenario& scenario, const RunOptions& options) {
 
     std::optional<std::size_t> leader;
     // checker.leadership_version() for `leader`: the checker sees every node that ran
-    // something after each event, so it knows when the leader may have changed.
+    // something after each event, so it knows when the leader may have changed. Only then is
+    // the liveness monitor told (the leader it was told of holds until it is told again).
     std::uint64_t leader_version = ~std::uint64_t{0};
     while (!loop.empty()) {
         const Nanos next = loop.next_time();
@@ -75,8 +76,8 @@ Outcome run_scenario(const Scenario& scenario, const RunOptions& options) {
             const auto now_leader = cluster.leader();
             if (now_leader && now_leader != leader) ++outcome.leader_changes;
             leader = now_leader;
+            liveness.observe(loop.now(), leader.has_value());
         }
-        liveness.observe(loop.now(), leader.has_value());
     }
     outcome.liveness_checked = liveness.active();
     if (!reported) {

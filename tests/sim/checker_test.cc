@@ -241,6 +241,19 @@ TEST_SUITE("sim") {
         CHECK(monitor.violated_at() == ms(1700));
     }
 
+    TEST_CASE("liveness: an operation invoked after a check with none open is still due") {
+        History history;
+        LivenessMonitor monitor(ms(1000), ms(500), ms(5000));
+        monitor.observe(ms(1100), true);
+        CHECK_FALSE(monitor.check_before(ms(1200), history));  // nothing open
+        history.invoke_create(1, "client-1-op-1", "https://e/1", ms(1200));
+        CHECK_FALSE(monitor.check_before(ms(1700), history));
+        const auto late = monitor.check_before(ms(1700) + 1, history);
+        REQUIRE(late.has_value());
+        CHECK(late->property == "requests complete after healing");
+        CHECK(monitor.violated_at() == ms(1700));
+    }
+
     TEST_CASE("liveness: nothing is demanded when the bound does not fit before the end") {
         History history;
         history.invoke_create(1, "k", "https://e/1", 0);
