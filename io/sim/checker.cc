@@ -71,8 +71,11 @@ std::optional<Violation> Checker::check_node(const Cluster& cluster, std::size_t
     const NodeFingerprint* before = restarted || !state.checked ? nullptr : &*state.checked;
     const bool log_changed = before == nullptr || before->last_index != now.last_index ||
                              before->truncations != now.truncations;
-    if (log_changed || before->term != now.term || before->role != now.role ||
-        before->commit_index != now.commit_index || before->stable_index != now.stable_index) {
+    // An append changes nothing check_monotonic() reads (the term of the stable entry changes
+    // only with the stable index or a truncation).
+    if (before == nullptr || before->truncations != now.truncations || before->term != now.term ||
+        before->role != now.role || before->commit_index != now.commit_index ||
+        before->stable_index != now.stable_index) {
         if (auto violation = check_monotonic(index, node, restarted)) return violation;
     }
     if (log_changed) {
