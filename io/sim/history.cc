@@ -17,7 +17,7 @@ void append_number(std::string& out, std::string_view name, std::uint64_t value)
 }
 
 void append_field(std::string& out, std::string_view name,
-                  const std::optional<std::string>& value) {
+                  const std::optional<std::pmr::string>& value) {
     out += ",\"";
     out += name;
     out += "\":";
@@ -48,7 +48,7 @@ Operation& History::start(std::uint64_t process, OperationFunction function, Nan
     // Built in place: an Operation holds three strings, and a local one moved in (and moved
     // again into the vector) cost a third of an invocation.
     // Every earlier operation may have completed: then first_open_ == id, this one.
-    Operation& operation = operations_.emplace_back();
+    Operation& operation = operations_.emplace_back(strings_.get());
     operation.id = operations_.size() - 1;
     operation.process = process;
     operation.function = function;
@@ -57,19 +57,19 @@ Operation& History::start(std::uint64_t process, OperationFunction function, Nan
     return operation;
 }
 
-OperationId History::invoke_create(std::uint64_t process, std::string idempotency_key,
-                                   std::string url, Nanos time) {
+OperationId History::invoke_create(std::uint64_t process, std::string_view idempotency_key,
+                                   std::string_view url, Nanos time) {
     Operation& operation = start(process, OperationFunction::Create, time);
-    operation.key = std::move(idempotency_key);
-    operation.value = std::move(url);
+    operation.key = idempotency_key;
+    operation.value.emplace(url, strings_.get());
     return operation.id;
 }
 
-OperationId History::invoke_read(std::uint64_t process, std::string code,
+OperationId History::invoke_read(std::uint64_t process, std::string_view code,
                                  service::ReadConsistency consistency, Nanos time) {
     Operation& operation = start(process, OperationFunction::Read, time);
     operation.consistency = consistency;
-    operation.key = std::move(code);
+    operation.key = code;
     return operation.id;
 }
 
@@ -91,10 +91,14 @@ void History::complete_create(OperationId id, const fsm::UrlRecord& record, Nano
     complete(id, OperationType::Ok, time);
 }
 
-void History::complete_read(OperationId id, std::optional<std::string> url, Nanos time) {
+void History::complete_read(OperationId id, std::optional<std::string_view> url, Nanos time) {
     Operation& operation = operations_.at(id);
     ASSERT(!operation.is_create());
-    operation.value = std::move(url);
+    if (url) {
+        operation.value.emplace(*url, strings_.get());
+    } else {
+        operation.value.reset();
+    }
     complete(id, OperationType::Ok, time);
 }
 

@@ -292,7 +292,7 @@ void register_history(const std::vector<const Operation*>& sources,
     // Values in the order the URLs first appear; a code sees one or two distinct URLs, so a
     // list beats a map.
     urls.clear();
-    const auto value = [&urls](const std::optional<std::string>& url) -> std::size_t {
+    const auto value = [&urls](const std::optional<std::pmr::string>& url) -> std::size_t {
         if (!url) return 0;
         const auto it = std::find(urls.begin(), urls.end(), std::string_view(*url));
         if (it != urls.end()) return static_cast<std::size_t>(it - urls.begin()) + 1;
@@ -326,19 +326,19 @@ const char* verdict_name(Verdict verdict) {
 std::string describe_operation(const Operation& operation) {
     std::string text = concat("client ", operation.process, " ");
     if (operation.is_create()) {
-        text += concat("create of ", operation.value.value_or("?"));
+        text += concat("create of ", operation.value ? std::string_view(*operation.value) : "?");
     } else {
         text += concat(operation.is_linearizable_read() ? "linearizable" : "stale", " read of ",
-                       operation.key);
+                       std::string_view(operation.key));
     }
     text += concat(" [", seconds(operation.invoke_time), ", ");
     switch (operation.outcome) {
         case OperationType::Ok:
             text += concat(seconds(operation.complete_time), "] -> ");
             if (operation.is_create()) {
-                text += concat(operation.code, " at index ", operation.index);
+                text += concat(std::string_view(operation.code), " at index ", operation.index);
             } else {
-                text += operation.value.value_or("absent");
+                text += operation.value ? std::string_view(*operation.value) : "absent";
             }
             break;
         case OperationType::Fail:
@@ -406,22 +406,23 @@ std::optional<StaleReadViolation> check_stale_reads(const std::vector<Operation>
         const std::uint64_t create = create_of_url.find(*read.value);
         if (create == TextIndex::none) {
             return StaleReadViolation{
-                read.key, concat(describe_operation(read), ", a URL no client ever created")};
+                std::string(read.key),
+                concat(describe_operation(read), ", a URL no client ever created")};
         }
         const Operation& writer = operations[create];
         if (writer.invoke_time > read.complete_time) {
             return StaleReadViolation{
-                read.key, concat(describe_operation(read),
+                std::string(read.key), concat(describe_operation(read),
                                  " before its create was invoked: ", describe_operation(writer))};
         }
         if (writer.outcome == OperationType::Ok && writer.code != read.key) {
             return StaleReadViolation{
-                read.key, concat(describe_operation(read),
+                std::string(read.key), concat(describe_operation(read),
                                  ", a URL created under another id: ", describe_operation(writer))};
         }
         const std::uint64_t owner = acknowledged_for_code.find(read.key);
         if (owner != TextIndex::none && operations[owner].value != read.value) {
-            return StaleReadViolation{read.key, concat(describe_operation(read),
+            return StaleReadViolation{std::string(read.key), concat(describe_operation(read),
                                                        ", but the id was created for another "
                                                        "URL: ",
                                                        describe_operation(operations[owner]))};

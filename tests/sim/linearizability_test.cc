@@ -41,7 +41,9 @@ public:
             if (p.complete == unknown) continue;
             if (history_.operation(p.id).is_create()) {
                 history_.complete_create(
-                    p.id, fsm::UrlRecord{p.code, *history_.operation(p.id).value, LogIndex(7), 0},
+                    p.id,
+                    fsm::UrlRecord{p.code, std::string(*history_.operation(p.id).value),
+                                   LogIndex(7), 0},
                     p.complete);
             } else {
                 history_.complete_read(p.id, p.url, p.complete);
