@@ -443,7 +443,8 @@ std::optional<Violation> Checker::duplicate_create(std::size_t index,
                             duplicate->second_code)};
 }
 
-std::optional<Violation> Checker::at_end(const Cluster& cluster, bool quiet) const {
+std::optional<Violation> Checker::at_end(const Cluster& cluster, bool quiet,
+                                         Nanos leaderless_for, Nanos bound) const {
     // Durability: every node holds every acknowledged create it has applied up to.
     for (std::size_t i = 0; i < cluster.size(); ++i) {
         const Replica* replica = cluster.replica(i);
@@ -465,8 +466,11 @@ std::optional<Violation> Checker::at_end(const Cluster& cluster, bool quiet) con
     if (!quiet) return std::nullopt;
     const auto leader = cluster.leader();
     if (!leader) {
+        if (leaderless_for <= bound) return std::nullopt;
         return Violation{Violation::Kind::Liveness, "leader elected after healing",
-                         "no leader at the end of the run"};
+                         concat("no leader at the end of the run, nor in its last ",
+                                format_millis(leaderless_for), " ms (bound ",
+                                format_millis(bound), " ms)")};
     }
     const fsm::UrlStore& leader_store = cluster.replica(*leader)->store();
     const bool knows_all =

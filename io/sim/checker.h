@@ -72,8 +72,13 @@ public:
     /// A client read `url` (or nothing) for `code` from some replica.
     std::optional<Violation> on_read(const std::string& code,
                                      const std::optional<std::string>& url);
-    /// End of run. `quiet` says whether faults healed long enough ago to demand progress.
-    std::optional<Violation> at_end(const Cluster& cluster, bool quiet) const;
+    /// End of run. `quiet` says whether faults healed long enough ago to demand progress;
+    /// then a leader must lead at the end unless the cluster lost its last one only
+    /// `leaderless_for` <= `bound` ago (a leader deposed so late, as CheckQuorum may do on a
+    /// lossy network, has missed no deadline yet), and the leader must know every
+    /// acknowledged create.
+    std::optional<Violation> at_end(const Cluster& cluster, bool quiet, Nanos leaderless_for,
+                                    Nanos bound) const;
 
     std::size_t acknowledged() const { return acknowledged_.size(); }
     /// Changes (as of the last check()) whenever a node became or stopped being leader, went

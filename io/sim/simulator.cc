@@ -54,6 +54,7 @@ Outcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     // something after each event, so it knows when the leader may have changed. Only then is
     // the liveness monitor told (the leader it was told of holds until it is told again).
     std::uint64_t leader_version = ~std::uint64_t{0};
+    Nanos leaderless_since = 0;  // when `leader` last became empty
     // A disabled printer buffers nothing: flushing it after every event was a call for nothing.
     const bool tracing = printer.enabled();
     while (!loop.empty()) {
@@ -77,6 +78,7 @@ Outcome run_scenario(const Scenario& scenario, const RunOptions& options) {
             leader_version = checker.leadership_version();
             const auto now_leader = cluster.leader();
             if (now_leader && now_leader != leader) ++outcome.leader_changes;
+            if (!now_leader && leader) leaderless_since = loop.now();
             leader = now_leader;
             liveness.observe(loop.now(), leader.has_value());
         }
@@ -87,7 +89,8 @@ Outcome run_scenario(const Scenario& scenario, const RunOptions& options) {
             reported = late;
             outcome.failed_at = liveness.violated_at();
         } else {
-            reported = checker.at_end(cluster, outcome.liveness_checked);
+            const Nanos leaderless_for = leader ? 0 : scenario.duration - leaderless_since;
+            reported = checker.at_end(cluster, outcome.liveness_checked, leaderless_for, window);
             outcome.failed_at = scenario.duration;
         }
         outcome.failed_event = loop.events_run();

@@ -11,10 +11,13 @@
 #include "core/fsm/commands.h"
 #include "core/fsm/short_code.h"
 #include "core/text.h"
+#include "io/sim/cluster.h"
+#include "io/sim/event_loop.h"
 #include "io/sim/liveness.h"
 #include "io/sim/raft_properties.h"
 #include "io/sim/simulator.h"
 #include "io/sim/text_index.h"
+#include "io/sim/trace_printer.h"
 
 namespace raftlink::sim {
 namespace {
@@ -264,6 +267,42 @@ TEST_SUITE("sim") {
         CHECK_FALSE(never.active());
         never.observe(ms(10), false);
         CHECK_FALSE(never.check_before(ms(6000), history));
+    }
+
+    TEST_CASE("liveness at the end: a leader lost within the bound of the end is no failure") {
+        // No node has booted, so the cluster has no leader: what the end demands then depends
+        // on how long it has been without one.
+        auto loaded = load_scenario(std::string(RAFTLINK_SCENARIO_DIR) + "/leader-crash.json");
+        REQUIRE(loaded.ok());
+        const Scenario& scenario = loaded.value();
+        EventLoop loop;
+        TracePrinter printer(loop, 0, false, Prng(1), nullptr, false);
+        Cluster cluster(scenario, 1, loop, printer);
+        Checker checker(cluster.size(), cluster.code_key());
+        REQUIRE_FALSE(cluster.leader().has_value());
+        // CheckQuorum deposed the leader 300 ms before the end: no deadline missed yet.
+        CHECK_FALSE(checker.at_end(cluster, true, ms(300), ms(1200)));
+        CHECK_FALSE(checker.at_end(cluster, true, ms(1200), ms(1200)));
+        const auto late = checker.at_end(cluster, true, ms(1200) + 1, ms(1200));
+        REQUIRE(late.has_value());
+        CHECK(late->kind == Violation::Kind::Liveness);
+        CHECK(late->property == "leader elected after healing");
+        CHECK(late->detail.find("no leader at the end of the run") == 0);
+        CHECK_FALSE(checker.at_end(cluster, false, ms(5000), ms(1200)));  // faults not healed
+    }
+
+    TEST_CASE("liveness at the end: unreliable-network seed 1572 lost its leader 245 ms before "
+              "the end") {
+        // CheckQuorum deposed the leader at 5.755 s of 6 s on the lossy network: the run used
+        // to fail with "no leader at the end of the run" although no deadline had passed.
+        auto loaded =
+            load_scenario(std::string(RAFTLINK_SCENARIO_DIR) + "/unreliable-network.json");
+        REQUIRE(loaded.ok());
+        RunOptions options;
+        options.seed = 1572;
+        const Outcome outcome = run_scenario(loaded.value(), options);
+        CHECK(outcome.liveness_checked);
+        CHECK_MESSAGE(outcome.ok(), (outcome.ok() ? "" : outcome.violation->detail));
     }
 
     TEST_CASE("checker: runs with linearizable reads pass every check") {
