@@ -30,5 +30,4 @@ std::string ByteReader::string(std::uint32_t length_max) {
     return std::string(string_view(length_max));
 }
 
-
 }  // namespace raftlink
