@@ -13,13 +13,12 @@ void PendingCreates::add(LogIndex index, Term term, Nanos deadline, ShortenDone 
         // This leader proposed at `index` before, lost leadership, had that entry replaced
         // (§5.3) and now leads again: the earlier create never committed. Its term is older.
         ASSERT_LT(earlier->second.term, term);
-        Waiter waiter = std::move(earlier->second);
-        forget(index, waiter.deadline);
-        waiter.done(replaced_response());
+        forget(earlier)(replaced_response());
     }
-    const bool inserted = by_index_.emplace(index, Waiter{term, deadline, std::move(done)}).second;
+    const auto [waiter, inserted] =
+        by_index_.emplace(index, Waiter{term, std::move(done), by_deadline_.end()});
     ASSERT(inserted);
-    by_deadline_.emplace(deadline, index);
+    waiter->second.deadline = by_deadline_.emplace(deadline, index);
 }
 
 ShortenResponse PendingCreates::replaced_response() {
@@ -29,25 +28,21 @@ ShortenResponse PendingCreates::replaced_response() {
     return response;
 }
 
-void PendingCreates::forget(LogIndex index, Nanos deadline) {
-    by_index_.erase(index);
-    const auto range = by_deadline_.equal_range(deadline);
-    for (auto d = range.first; d != range.second; ++d) {
-        if (d->second == index) {
-            by_deadline_.erase(d);
-            return;
-        }
-    }
+ShortenDone PendingCreates::forget(ByIndex::iterator waiter) {
+    ShortenDone done = std::move(waiter->second.done);
+    by_deadline_.erase(waiter->second.deadline);
+    by_index_.erase(waiter);
+    return done;
 }
 
 void PendingCreates::answer_applied(LogIndex index, Term term, const fsm::UrlStore& store,
                                     const fsm::Applied* created) {
     const auto it = by_index_.find(index);
     if (it == by_index_.end()) return;
-    Waiter waiter = std::move(it->second);
-    forget(index, waiter.deadline);
+    const Term waiter_term = it->second.term;
+    ShortenDone done = forget(it);
     ShortenResponse response;
-    if (term == waiter.term && created != nullptr) {
+    if (term == waiter_term && created != nullptr) {
         response.status = ShortenStatus::Created;
         response.record = store.record(created->record_index);
         response.deduplicated = created->deduplicated;
@@ -55,17 +50,14 @@ void PendingCreates::answer_applied(LogIndex index, Term term, const fsm::UrlSto
         // Another leader's entry took this index (§5.3): our proposal was never committed.
         response = replaced_response();
     }
-    waiter.done(response);
+    done(response);
 }
 
 void PendingCreates::expire(Nanos now) {
     while (!by_deadline_.empty() && by_deadline_.begin()->first <= now) {
-        const LogIndex index = by_deadline_.begin()->second;
-        by_deadline_.erase(by_deadline_.begin());
-        const auto it = by_index_.find(index);
+        const auto it = by_index_.find(by_deadline_.begin()->second);
         ASSERT(it != by_index_.end());
-        ShortenDone done = std::move(it->second.done);
-        by_index_.erase(it);
+        ShortenDone done = forget(it);
         ShortenResponse response;
         response.status = ShortenStatus::Timeout;
         response.message = "the create was not committed in time; it may still commit later";

@@ -51,16 +51,20 @@ private:
     void answer_applied(LogIndex index, Term term, const fsm::UrlStore& store,
                         const fsm::Applied* created);
     static ShortenResponse replaced_response();
-    /// Removes the waiter at `index` whose deadline is `deadline` from both maps.
-    void forget(LogIndex index, Nanos deadline);
-
+    using ByDeadline = std::multimap<Nanos, LogIndex>;
     struct Waiter {
         Term term;
-        Nanos deadline;
         ShortenDone done;
+        // Its place in by_deadline_: many waiters share a deadline (a batch's creates are
+        // proposed at once), and finding it there by deadline and index meant walking them.
+        ByDeadline::iterator deadline;
     };
-    std::map<LogIndex, Waiter> by_index_;
-    std::multimap<Nanos, LogIndex> by_deadline_;
+    using ByIndex = std::map<LogIndex, Waiter>;
+    /// Removes `waiter` from both maps and returns its callback.
+    ShortenDone forget(ByIndex::iterator waiter);
+
+    ByIndex by_index_;
+    ByDeadline by_deadline_;
 };
 
 }  // namespace raftlink::service
