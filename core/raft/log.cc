@@ -92,6 +92,15 @@ Term Log::term_at_slow(LogIndex index) const {
     return std::prev(after)->term;
 }
 
+std::size_t Log::run_of(LogIndex index) const {
+    ASSERT_GE(index, LogIndex(1));
+    ASSERT(!term_runs_.empty());
+    const auto after = std::upper_bound(
+        term_runs_.begin(), term_runs_.end(), index,
+        [](LogIndex wanted, const TermRun& run) { return wanted < run.first; });
+    return static_cast<std::size_t>(std::prev(after) - term_runs_.begin());
+}
+
 bool Log::matches(LogIndex index, Term term) const {
     if (index > last_index()) return false;
     return term_at(index) == term;
@@ -113,15 +122,7 @@ void Log::copy_entry(LogIndex index, Entry& out) const {
 ByteView Log::payload(LogIndex index) const {
     ASSERT_GE(index, LogIndex(1));
     ASSERT_LE(index, last_index());
-    const std::uint64_t end = payload_ends_[index.value - 1];
-    const std::uint64_t start = index.value == 1 ? 0 : payload_ends_[index.value - 2];
-    if (start == end) return {};
-    if (start / payload_block_bytes != (end - 1) / payload_block_bytes) {
-        copy_payload(index, payload_scratch_);
-        return payload_scratch_;
-    }
-    const Bytes& block = payload_blocks_[start / payload_block_bytes];
-    return ByteView(block.data() + start % payload_block_bytes, end - start);
+    return payload_between(index, payload_start(index), payload_ends_[index.value - 1]);
 }
 
 std::size_t Log::payload_size(LogIndex index) const {

@@ -13,10 +13,12 @@
 // a range straight into the vector it returns.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
 
+#include "core/assert.h"
 #include "core/raft/messages.h"
 #include "core/raft/packed_entries.h"
 #include "core/types.h"
@@ -54,6 +56,26 @@ public:
     /// valid until the next payload() call or change of the log. Checkers hash every entry of
     /// every node, so this is the cheap way to read one. Precondition: 1 <= index <= last.
     ByteView payload(LogIndex index) const;
+    /// Calls visit(term, index, payload) for each entry in [first, last], in order, with
+    /// payload() as the payload: the terms come from walking the runs and each payload starts
+    /// where the previous one ended, where term_at() and payload() per entry searched the runs
+    /// for every entry before the latest term's (a restarted replica applies its whole log).
+    /// `visit` may append to the log, which ends the payload's validity.
+    /// Precondition: 1 <= first, last <= last_index().
+    template <typename Visit>
+    void visit_entries(LogIndex first, LogIndex last, Visit&& visit) const {
+        if (last < first) return;
+        std::size_t run = run_of(first);
+        std::uint64_t start = payload_start(first);
+        for (LogIndex index = first; index <= last; index = index + 1) {
+            ASSERT_LE(index, last_index());
+            // By position, not iterator: an append may move the runs and the ends.
+            while (run + 1 < term_runs_.size() && term_runs_[run + 1].first <= index) ++run;
+            const std::uint64_t end = payload_ends_[index.value - 1];
+            visit(term_runs_[run].term, index, payload_between(index, start, end));
+            start = end;
+        }
+    }
     /// The size of the payload of the entry at `index`, from the stored offsets (no copy).
     /// Precondition: 1 <= index <= last.
     std::size_t payload_size(LogIndex index) const;
@@ -106,11 +128,23 @@ private:
     static constexpr std::size_t young_block_bytes_min = 4096;
 
     Term term_at_slow(LogIndex index) const;
+    /// The position in term_runs_ of the run holding `index`. Precondition: 1 <= index.
+    std::size_t run_of(LogIndex index) const;
     void push(Term term, ByteView payload);
     /// Drops the entries after `last`.
     void truncate_after(LogIndex last);
     /// Copies the payload of the entry at `index` into `out`, reusing its capacity.
     void copy_payload(LogIndex index, Bytes& out) const;
+    /// The payload of the entry at `index`, which lies at [start, end) in the concatenation.
+    ByteView payload_between(LogIndex index, std::uint64_t start, std::uint64_t end) const {
+        if (start == end) return {};
+        if (start / payload_block_bytes != (end - 1) / payload_block_bytes) {
+            copy_payload(index, payload_scratch_);
+            return payload_scratch_;
+        }
+        const Bytes& block = payload_blocks_[start / payload_block_bytes];
+        return ByteView(block.data() + start % payload_block_bytes, end - start);
+    }
     /// Where the payload of the entry at `index` starts in the concatenation of payloads.
     std::uint64_t payload_start(LogIndex index) const {
         return index.value == 1 ? 0 : payload_ends_[index.value - 2];

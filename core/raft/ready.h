@@ -113,10 +113,11 @@ public:
     /// with its view by then.
     template <typename Visit>
     void for_each_view(Visit&& visit) const {
-        for (std::size_t i = 0; i < count_; ++i) {
-            const LogIndex index = first_ + i;
-            visit(EntryView{log_->term_at(index), index, log_->payload(index)});
-        }
+        if (count_ == 0) return;
+        log_->visit_entries(first_, last_index(), [&visit](Term term, LogIndex index,
+                                                           ByteView data) {
+            visit(EntryView{term, index, data});
+        });
     }
 
 private:
