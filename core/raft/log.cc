@@ -185,11 +185,12 @@ void Log::append(Entry entry) {
 
 LogIndex Log::append_from_leader(const std::vector<Entry>& entries) {
     LogIndex truncated_from(0);
+    TermWalk walk;
     for (const Entry& entry : entries) {
         if (entry.index <= last_index()) {
             // Raft §5.3: an existing entry with the same index and term is the same entry, so a
             // duplicated or reordered AppendEntries must not truncate it.
-            if (term_at(entry.index) == entry.term) continue;
+            if (term_at(entry.index, walk) == entry.term) continue;
             truncated_from = entry.index;
             truncate_after(entry.index - 1);
             if (stable_index_ >= entry.index) stable_index_ = entry.index - 1;

@@ -47,6 +47,25 @@ public:
         }
         return term_at_slow(index);
     }
+    /// Where a walk along the log found its last term, for term_at(index, walk).
+    struct TermWalk {
+        std::size_t run = SIZE_MAX;
+    };
+    /// term_at() for a caller that looks up increasing indices (any order works, slower):
+    /// it walks the runs from the previous lookup's where term_at() searches them for every
+    /// index before the latest term's, as a follower checks and skips entries it already
+    /// has. Valid across changes of the log.
+    Term term_at(LogIndex index, TermWalk& walk) const {
+        ASSERT_LE(index, last_index());
+        if (index == LogIndex(0)) return Term(0);
+        if (walk.run >= term_runs_.size() || index < term_runs_[walk.run].first) {
+            walk.run = run_of(index);
+        }
+        while (walk.run + 1 < term_runs_.size() && term_runs_[walk.run + 1].first <= index) {
+            ++walk.run;
+        }
+        return term_runs_[walk.run].term;
+    }
     /// True if the log has an entry at `index` with `term` (index 0 always matches, §5.3).
     bool matches(LogIndex index, Term term) const;
     /// The entry at `index`, built on demand: the reference is valid until the next at() or

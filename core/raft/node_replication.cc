@@ -19,6 +19,7 @@ namespace {
 const char* malformed_entries(const Message& message, const AppendEntries& body, const Log& log,
                               LogIndex commit_index) {
     Term previous = body.prev_log_term;
+    Log::TermWalk walk;
     for (std::size_t i = 0; i < body.entries.size(); ++i) {
         const Entry& entry = body.entries[i];
         if (entry.index != body.prev_log_index + (i + 1)) return "non-contiguous entries";
@@ -29,7 +30,7 @@ const char* malformed_entries(const Message& message, const AppendEntries& body,
         // State machine safety (§5.4): a committed entry is never replaced, so an entry that
         // conflicts with one at or below our commit index cannot come from a correct leader.
         if (entry.index <= commit_index && entry.index <= log.last_index() &&
-            log.term_at(entry.index) != entry.term) {
+            log.term_at(entry.index, walk) != entry.term) {
             return "entries conflicting with committed entries";
         }
     }

@@ -3,6 +3,7 @@
 // AppendEntries receiver's skip/truncate/append rule with how far the log is durable.
 #include <doctest/doctest.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -229,6 +230,8 @@ TEST_CASE("log: compact storage matches a vector of entries across blocks and tr
     Prng prng(7);
     std::vector<Entry> model;
     Log log({});
+    Log::TermWalk walk;
+    Prng probes(8);
     std::uint64_t term = 1;
     for (int step = 0; step < 400; ++step) {
         std::vector<Entry> batch;
@@ -248,12 +251,25 @@ TEST_CASE("log: compact storage matches a vector of entries across blocks and tr
         model.resize(index.value - 1);
         model.insert(model.end(), batch.begin(), batch.end());
         REQUIRE_EQ(log.last_index(), LogIndex(model.size()));
+        // A walk kept across truncations and appends, at any index, forwards or back.
+        const LogIndex probe(probes.below(model.size() + 1));
+        CHECK_EQ(log.term_at(probe, walk), log.term_at(probe));
     }
     for (std::size_t i = 0; i < model.size(); ++i) {
         CHECK_EQ(log.at(LogIndex(i + 1)), model[i]);
         CHECK_EQ(log.term_at(LogIndex(i + 1)), model[i].term);
+        CHECK_EQ(log.term_at(LogIndex(i + 1), walk), model[i].term);
         const ByteView payload = log.payload(LogIndex(i + 1));
         CHECK(Bytes(payload.begin(), payload.end()) == model[i].data);
+    }
+    for (const LogIndex first : {LogIndex(1), LogIndex(1 + model.size() / 2)}) {
+        std::vector<Entry> visited;
+        log.visit_entries(first, log.last_index(), [&](Term t, LogIndex i, ByteView data) {
+            visited.push_back(Entry{t, i, Bytes(data.begin(), data.end())});
+        });
+        CHECK(visited == std::vector<Entry>(model.begin() + static_cast<std::ptrdiff_t>(
+                                                                 first.value - 1),
+                                            model.end()));
     }
     CHECK(log.entries(LogIndex(1), log.last_index()) == model);
     // A log rebuilt from the entries (recovery) holds the same.
