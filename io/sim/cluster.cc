@@ -392,11 +392,14 @@ void Cluster::record_promise(std::size_t index, const raft::Message& message) {
     }
     Promises& promises = nodes_[index]->promises;
     if (message.term > promises.term) promises = Promises{message.term, no_node};
-    if (vote_reply != nullptr && vote_reply->vote_granted) {
-        if (message.term == promises.term) promises.vote = message.to;
-        votes_sent_[{message.term, message.to}].insert(message.from);
-    }
+    if (vote_reply != nullptr && vote_reply->vote_granted) record_vote(index, message);
     check_acknowledgement_durable(index, message);
+}
+
+void Cluster::record_vote(std::size_t index, const raft::Message& message) {
+    Promises& promises = nodes_[index]->promises;
+    if (message.term == promises.term) promises.vote = message.to;
+    votes_sent_[{message.term, message.to}].insert(message.from);
 }
 
 void Cluster::check_acknowledgement_durable(std::size_t index, const raft::Message& message) {
@@ -411,6 +414,18 @@ void Cluster::check_acknowledgement_durable(std::size_t index, const raft::Messa
     // suffice: a log has at most one entry per index and term (§5.3, Log Matching).
     const LogIndex match = reply->match_index;
     const raft::Log& log = node.replica->node().log();
+    const SimDisk& disk = *node.disk;
+    if (match <= log.last_index() && disk.durable_last_index() >= match &&
+        disk.durable_term(match) == log.term_at(match)) {
+        return;
+    }
+    describe_undurable_acknowledgement(index, message, match);
+}
+
+void Cluster::describe_undurable_acknowledgement(std::size_t index, const raft::Message& message,
+                                                 LogIndex match) {
+    Node& node = *nodes_[index];
+    const raft::Log& log = node.replica->node().log();
     if (match > log.last_index()) {
         // A correct node drops such an acknowledgement (its entries were replaced since).
         node.undurable_acknowledgement =
@@ -422,7 +437,6 @@ void Cluster::check_acknowledgement_durable(std::size_t index, const raft::Messa
     }
     const SimDisk& disk = *node.disk;
     const LogIndex durable_last = disk.durable_last_index();
-    if (durable_last >= match && disk.durable_term(match) == log.term_at(match)) return;
     node.undurable_acknowledgement =
         concat("node ", index + 1, " acknowledged entries up to index ", match, " (term ",
                log.term_at(match), ") to node ", message.to, " in term ", message.term,

@@ -125,8 +125,17 @@ private:
     class NodeStorage;
 
     bool deliver(raft::Message&& message);
-    void record_promise(std::size_t index, const raft::Message& message);
-    void check_acknowledgement_durable(std::size_t index, const raft::Message& message);
+    /// Called for every message a node sends; only its fast path is inline. The granted vote
+    /// and the description of a failed check are calls of their own: with them inline, the
+    /// function saved and restored registers for them on every message (speed-5 seed 1:
+    /// 52,630 messages, 18,561 of them checked acknowledgements, 142 granted votes).
+    [[gnu::always_inline]] inline void record_promise(std::size_t index,
+                                                      const raft::Message& message);
+    [[gnu::noinline]] void record_vote(std::size_t index, const raft::Message& message);
+    [[gnu::always_inline]] inline void check_acknowledgement_durable(
+        std::size_t index, const raft::Message& message);
+    [[gnu::cold, gnu::noinline]] void describe_undurable_acknowledgement(
+        std::size_t index, const raft::Message& message, LogIndex match);
     void connect_next_peer(std::size_t index);
     ReplicaConfig replica_config(std::size_t index) const;
     bool alive(std::size_t index, std::uint64_t incarnation) const;
