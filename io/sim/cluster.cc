@@ -187,9 +187,8 @@ Cluster::Cluster(const Scenario& scenario, std::uint64_t seed, EventLoop& loop,
       // a node's 256 buffers a third of all copies still allocated (speed-5 seed 1: 317.8M
       // instructions with 256, 314.9M with 1024 and with 4096).
       spares_(1024, 64) {
-    network_ = std::make_unique<SimNetwork>(
-        loop, scenario, Prng::derive(seed, "sim.network", 0),
-        [this](raft::Message&& message) { return deliver(std::move(message)); });
+    network_ = std::make_unique<SimNetwork>(loop, scenario, Prng::derive(seed, "sim.network", 0),
+                                            *this);
     for (std::size_t i = 0; i < scenario.node_count; ++i) {
         auto node = std::make_unique<Node>();
         node->id = NodeId(i + 1);

@@ -119,6 +119,7 @@ public:
     std::uint64_t fsyncs() const;
 
 private:
+    friend class SimNetwork;  // deliver()
     struct Node;
     class NodeClock;
     class NodeTransport;

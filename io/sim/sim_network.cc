@@ -5,9 +5,15 @@
 #include <utility>
 
 #include "core/assert.h"
+#include "io/sim/cluster.h"
 #include "io/sim/latency.h"
 
 namespace raftlink::sim {
+
+SimNetwork::SimNetwork(EventLoop& loop, const Scenario& scenario, Prng prng, Cluster& cluster)
+    : SimNetwork(loop, scenario, prng, Deliver()) {
+    cluster_ = &cluster;
+}
 
 SimNetwork::SimNetwork(EventLoop& loop, const Scenario& scenario, Prng prng, Deliver deliver)
     : loop_(loop),
@@ -56,7 +62,8 @@ void SimNetwork::deliver_parked(std::uint32_t slot, bool drop) {
     ASSERT(message.has_value());
     if (drop) {
         ++dropped_;
-    } else if (deliver_(std::move(*message))) {
+    } else if (cluster_ != nullptr ? cluster_->deliver(std::move(*message))
+                                   : deliver_(std::move(*message))) {
         ++delivered_;
     }
     message.reset();
