@@ -115,37 +115,6 @@ Result<std::vector<SnapshotKey>> decode_keys(ByteReader& reader) {
 
 UrlStore::UrlStore(std::uint64_t code_key) : codes_(code_key) {}
 
-std::size_t UrlStore::key_hash(std::string_view key) {
-    // Every keyed create is hashed at every apply (a restarted replica hashes its whole log
-    // again), and std::hash took 77 instructions for a key of 17 bytes. This takes 8 bytes at
-    // a time: a key's last word is read whole, overlapping the one before, so that no byte
-    // is read alone; shorter keys are read a byte at a time. The hash only places keys in
-    // key_slots_, which nothing iterates, so it reaches no output; the final SplitMix64 step
-    // spreads every input bit into the low bits that pick a slot.
-    constexpr std::uint64_t multiplier = 0x9e3779b97f4a7c15ULL;
-    const auto word_at = [&key](std::size_t offset) {
-        std::uint64_t word = 0;
-        std::memcpy(&word, key.data() + offset, sizeof word);
-        return word;
-    };
-    std::uint64_t hash = key.size() * multiplier;
-    if (key.size() >= sizeof(std::uint64_t)) {
-        for (std::size_t offset = 0; offset + sizeof(std::uint64_t) < key.size();
-             offset += sizeof(std::uint64_t)) {
-            hash = (hash ^ word_at(offset)) * multiplier;
-            hash ^= hash >> 32;
-        }
-        hash ^= word_at(key.size() - sizeof(std::uint64_t));
-    } else {
-        std::uint64_t word = 0;
-        for (const char c : key) word = word << 8 | static_cast<std::uint8_t>(c);
-        hash ^= word;
-    }
-    hash = (hash ^ (hash >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    hash = (hash ^ (hash >> 27)) * 0x94d049bb133111ebULL;
-    return static_cast<std::size_t>(hash ^ (hash >> 31));
-}
-
 CreateResult UrlStore::apply(LogIndex index, const Command& command) {
     return apply(index, view_of(command));
 }

@@ -17,6 +17,7 @@
 #include "core/fsm/commands.h"
 #include "core/fsm/short_code.h"
 #include "core/result.h"
+#include "core/hash.h"
 #include "core/types.h"
 
 namespace raftlink::fsm {
@@ -197,7 +198,9 @@ private:
         std::uint64_t start = 0;
         std::uint32_t length = 0;
     };
-    static std::size_t key_hash(std::string_view key);
+    /// Every keyed create is hashed at every apply (a restarted replica hashes its whole log
+    /// again); the hash only places keys in key_slots_, which nothing iterates.
+    static std::size_t key_hash(std::string_view key) { return text_hash(key); }
     /// The entry of `key`, whose key_hash() is `hash`, or null if it is not remembered.
     const KeyEntry* find_key(std::string_view key, std::size_t hash) const;
     std::string_view key_of(const KeyEntry& entry) const {

@@ -5,9 +5,9 @@
 // text, as try_emplace does.
 //
 // Open addressing with linear probing over a power-of-two table at most half full (it doubles
-// when it would be more), (hash, view, number) per slot: pmr unordered_maps hashed by
-// std::hash, in first_duplicate_url and the history checks, took 2.2M instructions more for
-// speed-5 seed 1. It holds views: the texts must outlive it. It is never iterated, so the
+// when it would be more), (hash, view, number) per slot, hashed by text_hash (core/hash.h):
+// pmr unordered_maps hashed by std::hash, in first_duplicate_url and the history checks, took
+// 2.2M instructions more for speed-5 seed 1. It holds views: the texts must outlive it. It is never iterated, so the
 // hash cannot reach a verdict; texts are compared byte for byte.
 #pragma once
 
@@ -18,32 +18,9 @@
 #include <vector>
 
 #include "core/assert.h"
+#include "core/hash.h"
 
 namespace raftlink::sim {
-
-/// A hash of `text` for TextIndex: its words multiplied in, eight bytes at a time (the last
-/// eight, which tell the workload's URLs and codes apart, as one word), then mixed so that
-/// every bit reaches the low ones a table uses (murmur3's finalizer). Not a stable format.
-inline std::uint64_t text_hash(std::string_view text) {
-    constexpr std::uint64_t multiplier = 0x9e37'79b9'7f4a'7c15;
-    std::uint64_t hash = text.size();
-    std::uint64_t word = 0;
-    if (text.size() < 8) {
-        std::memcpy(&word, text.data(), text.size());
-        hash = (hash ^ word) * multiplier;
-    } else {
-        for (std::size_t at = 0; at + 8 < text.size(); at += 8) {
-            std::memcpy(&word, text.data() + at, 8);
-            hash = (hash ^ word) * multiplier;
-        }
-        std::memcpy(&word, text.data() + text.size() - 8, 8);
-        hash = (hash ^ word) * multiplier;
-    }
-    hash ^= hash >> 33;
-    hash *= 0xff51'afd7'ed55'8ccd;
-    hash ^= hash >> 33;
-    return hash;
-}
 
 class TextIndex {
 public:
