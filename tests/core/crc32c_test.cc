@@ -72,6 +72,29 @@ TEST_SUITE("unit") {
         CHECK(crc32c(data) == clean);
     }
 
+    TEST_CASE("crc32c: extending over a record that ends with its own checksum") {
+        // Every length the factors cover and some beyond, from several starting values: the
+        // shortcut and reading the bytes agree.
+        std::uint32_t noise = 777;
+        for (std::size_t length = 0; length < 1300; ++length) {
+            Bytes record(length);
+            for (std::uint8_t& byte : record) {
+                noise = noise * 1103515245U + 12345U;
+                byte = static_cast<std::uint8_t>(noise >> 16);
+            }
+            const std::uint32_t own = crc32c(record);
+            for (int shift = 0; shift < 32; shift += 8) {
+                record.push_back(static_cast<std::uint8_t>(own >> shift));
+            }
+            CHECK(crc32c(record) == 0x48674BC7U);
+            for (const std::uint32_t start : {0U, 0xFFFFFFFFU, 0xE3069283U, noise}) {
+                CAPTURE(length);
+                REQUIRE(crc32c_extend_checked_record(start, record) ==
+                        crc32c_extend(start, record));
+            }
+        }
+    }
+
     TEST_CASE("crc32c: the CPU's instruction and the tables agree on every length, offset and "
               "starting value") {
         if (!detail::crc32c_hardware_available()) {
