@@ -203,11 +203,9 @@ private:
     /// Moves each message of outbox_after_persist_ that can be placed into writes_ (or into
     /// `ready_now` when what it reveals is durable); the rest keep waiting.
     void place_after_persist(std::vector<Message>& ready_now);
-    /// Copies of the entries [first, last] built in spare buffers (see spares()).
-    std::vector<Entry> copy_entries(LogIndex first, LogIndex last);
-    /// The entries [first, last] for a storage write: received_ if it holds just these,
-    /// else copies (received_ is recycled either way).
-    std::vector<Entry> entries_to_write(LogIndex first, LogIndex last);
+    /// The entries [first, last] for a storage write, into `out` (empty): received_ if it
+    /// holds just these, else copies built in spare buffers (received_ is recycled then).
+    void entries_to_write(LogIndex first, LogIndex last, std::vector<Entry>& out);
     /// Keeps the buffers of `entries` (bounded) for copy_entries().
     void recycle(std::vector<Entry>&& entries);
     SpareBuffers& spares() { return shared_spares_ != nullptr ? *shared_spares_ : own_spares_; }
@@ -261,6 +259,11 @@ private:
                  " to node ", to);
         }
     }
+    /// Queues an AppendEntries (it leaves now, see send_with_term) with its fields all zero
+    /// and returns its body for the caller to fill at once: built in place, so that the
+    /// entries are copied straight into the message and no AppendEntries of its own is moved
+    /// and destroyed on the way (a vector destructor each, an out-of-line call).
+    AppendEntries& send_append_entries(NodeId to);
     /// The outbox of messages that leave now, or of those that wait for a write.
     std::vector<Message>& outbox_for(bool leaves_now);
     /// Adds a line to the trace (emit_timer: to the election timer's lane). The parts are

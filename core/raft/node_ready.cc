@@ -44,7 +44,7 @@ void Node::hand_out_write(Ready& ready) {
     if (persisting_index_ < log_.last_index()) {
         first = persisting_index_ + 1;
         last = log_.last_index();
-        ready.entries = entries_to_write(first, last);
+        entries_to_write(first, last, ready.entries);
     }
     ASSERT(ready.needs_persist());
     ready.write_id = writes_.issue(ready.hard_state, first, last, log_.term_at(last));
@@ -166,22 +166,18 @@ void Node::advance(Ready&& ready, Nanos now) {
     }
 }
 
-std::vector<Entry> Node::entries_to_write(LogIndex first, LogIndex last) {
+void Node::entries_to_write(LogIndex first, LogIndex last, std::vector<Entry>& out) {
     if (!received_.empty()) {
-        std::vector<Entry> received = std::exchange(received_, {});
         // Entries are only ever appended or truncated, so without a truncation since they
         // were kept, the log still holds them at the same indexes.
         if (received_truncations_ == log_.truncation_count() &&
-            received.front().index == first && received.back().index == last) {
-            return received;
+            received_.front().index == first && received_.back().index == last) {
+            out.swap(received_);
+            return;
         }
-        recycle(std::move(received));
+        recycle(std::exchange(received_, {}));
     }
-    return copy_entries(first, last);
-}
-
-std::vector<Entry> Node::copy_entries(LogIndex first, LogIndex last) {
-    return spares().copy_entries(log_, first, last);
+    spares().copy_entries_into(log_, first, last, out);
 }
 
 void Node::recycle(std::vector<Entry>&& entries) { spares().give(std::move(entries)); }

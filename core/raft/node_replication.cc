@@ -180,8 +180,12 @@ bool Node::send_append(NodeId peer) {
     const LogIndex last = log_.last_within_bytes(
         first, std::min(log_.last_index(), first + (config_.entries_per_append_max - 1)),
         config_.entries_bytes_per_append_max);
-    send(peer, AppendEntries{first - 1, log_.term_at(first - 1), copy_entries(first, last),
-                             commit_index_, reads_.latest_round()});
+    AppendEntries& append = send_append_entries(peer);
+    append.prev_log_index = first - 1;
+    append.prev_log_term = log_.term_at(first - 1);
+    spares().copy_entries_into(log_, first, last, append.entries);
+    append.leader_commit = commit_index_;
+    append.read_round = reads_.latest_round();
     progress.on_append_sent(last);
     progress.commit_index_sent = std::max(progress.commit_index_sent, std::min(commit_index_, last));
     return true;
@@ -194,10 +198,23 @@ void Node::send_heartbeat(NodeId peer, bool commit_notice) {
     Progress& progress = progress_.at(peer);
     const LogIndex prev = progress.match_index;
     const LogIndex commit = std::min(commit_index_, prev);
-    AppendEntries heartbeat{prev, log_.term_at(prev), {}, commit, reads_.latest_round()};
+    AppendEntries& heartbeat = send_append_entries(peer);
+    heartbeat.prev_log_index = prev;
+    heartbeat.prev_log_term = log_.term_at(prev);
+    heartbeat.leader_commit = commit;
+    heartbeat.read_round = reads_.latest_round();
     heartbeat.commit_notice = commit_notice;
-    send(peer, std::move(heartbeat));
     progress.commit_index_sent = std::max(progress.commit_index_sent, commit);
+}
+
+AppendEntries& Node::send_append_entries(NodeId to) {
+    Message& message = outbox_for(/*leaves_now=*/true).emplace_back();
+    message.from = config_.id;
+    message.to = to;
+    message.term = hard_state_.current_term;
+    AppendEntries& body = message.body.emplace<AppendEntries>();
+    emit("Sending ", [&message] { return message_type_name(message.body); }, " to node ", to);
+    return body;
 }
 
 void Node::broadcast_append(bool heartbeat_if_idle) {

@@ -3,16 +3,18 @@
 
 #include <utility>
 
+#include "core/assert.h"
+
 namespace raftlink::raft {
 
-std::vector<Entry> SpareBuffers::copy_entries(const Log& log, LogIndex first, LogIndex last) {
-    std::vector<Entry> out;
-    if (!entry_vectors_.empty()) {
-        out = std::move(entry_vectors_.back());
-        entry_vectors_.pop_back();
+void SpareBuffers::copy_entries_into(const Log& log, LogIndex first, LogIndex last,
+                                     std::vector<Entry>& out) {
+    ASSERT(out.empty());
+    if (entry_vector_count_ > 0 && out.capacity() == 0) {
+        --entry_vector_count_;
+        out.swap(entry_vectors_[entry_vector_count_]);
     }
     log.append_entries_to(first, last, out, payloads_);
-    return out;
 }
 
 void SpareBuffers::give(std::vector<Entry>&& entries) {
@@ -26,8 +28,10 @@ void SpareBuffers::give(std::vector<Entry>&& entries) {
     }
     entries.clear();
     if (entries.capacity() > 0 && entries.capacity() <= entry_vector_capacity_max &&
-        entry_vectors_.size() < entry_vectors_max_) {
-        entry_vectors_.push_back(std::move(entries));
+        entry_vector_count_ < entry_vectors_max_) {
+        if (entry_vector_count_ == entry_vectors_.size()) entry_vectors_.emplace_back();
+        entry_vectors_[entry_vector_count_].swap(entries);
+        ++entry_vector_count_;
     }
 }
 

@@ -37,17 +37,29 @@ public:
 
     /// Copies of the entries [first, last] of `log`, in a spare vector and spare payload
     /// buffers while there are any. Preconditions as for Log::append_entries_to().
-    std::vector<Entry> copy_entries(const Log& log, LogIndex first, LogIndex last);
+    std::vector<Entry> copy_entries(const Log& log, LogIndex first, LogIndex last) {
+        std::vector<Entry> out;
+        copy_entries_into(log, first, last, out);
+        return out;
+    }
+    /// The same into `out`, which must be empty: the copies are built where they are wanted
+    /// (a message's or a write's vector), with no vector to move and destroy on the way.
+    void copy_entries_into(const Log& log, LogIndex first, LogIndex last,
+                           std::vector<Entry>& out);
     /// Keeps the buffers of `entries`, up to the bounds above; the rest are freed.
     void give(std::vector<Entry>&& entries);
 
     std::size_t payload_count() const { return payloads_.size(); }
-    std::size_t entry_vector_count() const { return entry_vectors_.size(); }
+    std::size_t entry_vector_count() const { return entry_vector_count_; }
 
 private:
     std::size_t payloads_max_;
     std::size_t entry_vectors_max_;
+    // The spare vectors are the first entry_vector_count_; the rest are places emptied by
+    // taking one (swapped out), kept for the next one given back, so that neither taking nor
+    // giving destroys a vector (an out-of-line call for each).
     std::vector<std::vector<Entry>> entry_vectors_;
+    std::size_t entry_vector_count_ = 0;
     std::vector<Bytes> payloads_;
 };
 
