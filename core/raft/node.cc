@@ -182,8 +182,9 @@ bool Node::transfer_leadership(NodeId target, Nanos now) {
     timeout_now_sent_ = false;
     // Catch the target up from what it acknowledged: appends believed in flight may be lost,
     // and the transfer should not wait for the next heartbeat to find out.
-    progress_.at(target).resend_unacknowledged();
-    if (!send_append(target)) maybe_send_timeout_now();
+    Progress& progress = progress_.at(target);
+    progress.resend_unacknowledged();
+    if (!send_append(target, progress)) maybe_send_timeout_now();
     finish_step(now);
     return true;
 }

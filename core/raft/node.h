@@ -175,10 +175,13 @@ private:
     // node_replication.cc.
     void handle_append_entries(const Message& message, const AppendEntries& body, Nanos now);
     void handle_append_entries_reply(const Message& message, const AppendEntriesReply& body);
-    bool send_append(NodeId peer);
+    /// Sends `peer` the entries it may take next, if any. `progress` is the peer's: every
+    /// caller has it at hand, and a search of progress_ per call (53,000 in speed-5 seed 1,
+    /// most of them sending nothing) cost 0.3% of a simulation run.
+    bool send_append(NodeId peer, Progress& progress);
     /// An empty AppendEntries naming a prefix the follower holds. `commit_notice`: it only
     /// carries a new commit index, and the follower answers it only with a rejection.
-    void send_heartbeat(NodeId peer, bool commit_notice = false);
+    void send_heartbeat(NodeId peer, Progress& progress, bool commit_notice = false);
     void broadcast_append(bool heartbeat_if_idle);
     void on_heartbeat_timer(Nanos now);
     void maybe_commit();

@@ -157,21 +157,20 @@ void Node::handle_append_entries_reply(const Message& message, const AppendEntri
     if (config_.replicate_on_heartbeat_only) return;
     // After an acknowledgement the logs agree up to match_index, so the window is filled with
     // whatever waited (etcd does the same); after a rejection one append probes the hint.
-    bool sent = send_append(message.from);
+    bool sent = send_append(message.from, progress);
     if (body.success) {
-        while (sent && send_append(message.from)) {
+        while (sent && send_append(message.from, progress)) {
         }
     }
     // A follower that acknowledged entries after the commit index passed them learns the
     // commit now rather than on the next heartbeat.
     if (!sent && commit_index_ > progress.commit_index_sent &&
         progress.match_index > progress.commit_index_sent) {
-        send_heartbeat(message.from, /*commit_notice=*/true);
+        send_heartbeat(message.from, progress, /*commit_notice=*/true);
     }
 }
 
-bool Node::send_append(NodeId peer) {
-    Progress& progress = progress_.at(peer);
+bool Node::send_append(NodeId peer, Progress& progress) {
     if (progress.next_index > log_.last_index()) return false;
     if (!progress.may_send(config_.inflight_appends_max)) return false;
     const LogIndex first = progress.next_index;
@@ -191,11 +190,10 @@ bool Node::send_append(NodeId peer) {
     return true;
 }
 
-void Node::send_heartbeat(NodeId peer, bool commit_notice) {
+void Node::send_heartbeat(NodeId peer, Progress& progress, bool commit_notice) {
     // A heartbeat names a prefix the follower is known to hold, so it succeeds unless the
     // follower lost entries it acknowledged (a restart from a disk that lost its tail), and
     // carries the commit index no further than that prefix (Figure 2, receiver step 5).
-    Progress& progress = progress_.at(peer);
     const LogIndex prev = progress.match_index;
     const LogIndex commit = std::min(commit_index_, prev);
     AppendEntries& heartbeat = send_append_entries(peer);
@@ -219,7 +217,7 @@ AppendEntries& Node::send_append_entries(NodeId to) {
 
 void Node::broadcast_append(bool heartbeat_if_idle) {
     for (auto& [peer, progress] : progress_) {
-        if (!send_append(peer) && heartbeat_if_idle) send_heartbeat(peer);
+        if (!send_append(peer, progress) && heartbeat_if_idle) send_heartbeat(peer, progress);
     }
 }
 
@@ -231,8 +229,8 @@ void Node::on_heartbeat_timer(Nanos now) {
         // leaves at once. Under a steady load every append carries entries, so a follower's
         // disk stall of an election timeout silenced it, and CheckQuorum deposed a healthy
         // leader (seen at 33,000 creates/s: "Heard from 1 of 3 nodes", a 388 ms stall).
-        send_append(peer);
-        send_heartbeat(peer);
+        send_append(peer, progress);
+        send_heartbeat(peer, progress);
     }
     heartbeat_deadline_ = now + config_.heartbeat_interval;
 }
@@ -270,7 +268,7 @@ void Node::on_quorum_check(Nanos now) {
 void Node::start_read_round() {
     // One heartbeat per follower carries the newest round for every read of this step.
     read_round_pending_ = false;
-    for (auto& [peer, progress] : progress_) send_heartbeat(peer);
+    for (auto& [peer, progress] : progress_) send_heartbeat(peer, progress);
     collect_confirmed_reads();  // a single-node cluster confirms at once
 }
 
@@ -309,9 +307,9 @@ void Node::maybe_commit() {
     // follower that has not acknowledged the entry yet learns it with its acknowledgement.
     if (config_.replicate_on_heartbeat_only) return;
     for (auto& [peer, progress] : progress_) {
-        if (!send_append(peer) && std::min(commit_index_, progress.match_index) >
-                                      progress.commit_index_sent) {
-            send_heartbeat(peer, /*commit_notice=*/true);
+        if (!send_append(peer, progress) && std::min(commit_index_, progress.match_index) >
+                                                progress.commit_index_sent) {
+            send_heartbeat(peer, progress, /*commit_notice=*/true);
         }
     }
 }
