@@ -4,6 +4,7 @@
 // The rest of the class is in node.cc and node_election.cc.
 #include <algorithm>
 #include <utility>
+#include <variant>
 
 #include "core/assert.h"
 #include "core/raft/node.h"
@@ -205,14 +206,23 @@ void Node::send_heartbeat(NodeId peer, Progress& progress, bool commit_notice) {
     progress.commit_index_sent = std::max(progress.commit_index_sent, commit);
 }
 
+namespace {
+
+// Becomes a body holding an AppendEntries with every field zero, built in place: the message
+// that takes it as its body is then made in one step, where a message made empty and given
+// an AppendEntries afterwards was zeroed twice and its empty body destroyed by a visit.
+struct EmptyAppendEntries {
+    operator MessageBody() const { return MessageBody(std::in_place_type<AppendEntries>); }
+};
+
+}  // namespace
+
 AppendEntries& Node::send_append_entries(NodeId to) {
-    Message& message = outbox_for(/*leaves_now=*/true).emplace_back();
-    message.from = config_.id;
-    message.to = to;
-    message.term = hard_state_.current_term;
-    AppendEntries& body = message.body.emplace<AppendEntries>();
+    Message& message = outbox_for(/*leaves_now=*/true)
+                           .emplace_back(config_.id, to, hard_state_.current_term,
+                                         EmptyAppendEntries{});
     emit("Sending ", [&message] { return message_type_name(message.body); }, " to node ", to);
-    return body;
+    return *std::get_if<AppendEntries>(&message.body);
 }
 
 void Node::broadcast_append(bool heartbeat_if_idle) {
