@@ -145,10 +145,12 @@ void Log::append_entries_to(LogIndex first, LogIndex last, std::vector<Entry>& o
     if (last < first) return;
     const std::size_t count = last.value - first.value + 1;
     out.reserve(out.size() + count);
-    // The terms by walking the runs from first's, rather than a search per entry.
+    // The terms by walking the runs from first's, rather than a search per entry, and each
+    // payload from where the previous one ended (the leader copies every entry it sends).
     auto run = std::prev(std::upper_bound(
         term_runs_.begin(), term_runs_.end(), first,
         [](LogIndex wanted, const TermRun& candidate) { return wanted < candidate.first; }));
+    std::uint64_t start = payload_start(first);
     for (std::size_t i = 0; i < count; ++i) {
         const LogIndex index = first + i;
         while (std::next(run) != term_runs_.end() && std::next(run)->first <= index) ++run;
@@ -159,7 +161,9 @@ void Log::append_entries_to(LogIndex first, LogIndex last, std::vector<Entry>& o
             entry.data = std::move(buffers.back());
             buffers.pop_back();
         }
-        copy_payload(index, entry.data);
+        const std::uint64_t end = payload_ends_[index.value - 1];
+        copy_payload_between(index, start, end, entry.data);
+        start = end;
     }
 }
 

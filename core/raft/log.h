@@ -154,6 +154,21 @@ private:
     void truncate_after(LogIndex last);
     /// Copies the payload of the entry at `index` into `out`, reusing its capacity.
     void copy_payload(LogIndex index, Bytes& out) const;
+    /// copy_payload() for a payload known to lie at [start, end) in the concatenation, with
+    /// the common case (one block) inline: one copy into the emptied buffer, where
+    /// copy_payload() read both ends again and copied twice into a shorter buffer.
+    void copy_payload_between(LogIndex index, std::uint64_t start, std::uint64_t end,
+                              Bytes& out) const {
+        out.clear();
+        if (start == end) return;
+        if (start / payload_block_bytes != (end - 1) / payload_block_bytes) {
+            copy_payload(index, out);
+            return;
+        }
+        const std::uint8_t* const from =
+            payload_blocks_[start / payload_block_bytes].data() + start % payload_block_bytes;
+        out.assign(from, from + (end - start));
+    }
     /// The payload of the entry at `index`, which lies at [start, end) in the concatenation.
     ByteView payload_between(LogIndex index, std::uint64_t start, std::uint64_t end) const {
         if (start == end) return {};
