@@ -325,6 +325,27 @@ void Node::add_timer_line(std::string text) {
 // Invariants.
 
 void Node::check_invariants() {
+    // The conditions of report_broken_invariant(), as one expression: its assertions, which
+    // report the values and so keep each one addressable, cost a stack frame and a spill or
+    // an address per value on every call (92,813 in speed-5 seed 1).
+    const bool holds =
+        applied_index_ <= commit_index_ && commit_index_ <= log_.last_index() &&
+        log_.stable_index() <= persisting_index_ && persisting_index_ <= log_.last_index() &&
+        persisted_hard_state_.current_term <= persisting_hard_state_.current_term &&
+        persisting_hard_state_.current_term <= hard_state_.current_term &&
+        writes_.outstanding() <= config_.storage_writes_inflight_max &&
+        hard_state_.current_term >= checked_term_ && commit_index_ >= checked_commit_index_ &&
+        (role_ != Role::Leader ||
+         (hard_state_.voted_for == config_.id && leader_id_ == config_.id &&
+          progress_.size() + 1 == config_.voters.size())) &&
+        (role_ != Role::Candidate || hard_state_.voted_for == config_.id) &&
+        (role_ == Role::Leader || (reads_.empty() && reads_before_term_commit_.empty()));
+    if (!holds) report_broken_invariant();
+    checked_term_ = hard_state_.current_term;
+    checked_commit_index_ = commit_index_;
+}
+
+void Node::report_broken_invariant() const {
     ASSERT_LE(applied_index_, commit_index_);
     ASSERT_LE(commit_index_, log_.last_index());
     ASSERT_LE(log_.stable_index(), persisting_index_);
@@ -344,8 +365,7 @@ void Node::check_invariants() {
         ASSERT(reads_.empty());
         ASSERT(reads_before_term_commit_.empty());
     }
-    checked_term_ = hard_state_.current_term;
-    checked_commit_index_ = commit_index_;
+    UNREACHABLE();  // check_invariants() found one broken
 }
 
 }  // namespace raftlink::raft

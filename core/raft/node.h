@@ -236,6 +236,9 @@ private:
     /// finish_step() with a read round or a new election timer pending: starts them, then
     /// checks the invariants.
     void finish_pending(Nanos now);
+    /// check_invariants() found one broken: asserts each, naming the first broken one and
+    /// its values. Never returns.
+    [[noreturn, gnu::cold, gnu::noinline]] void report_broken_invariant() const;
     void reset_election_timer(const char* reason);
     void request_new_election_timer();
     void start_election_timer(Nanos now);
