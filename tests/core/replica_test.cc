@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/replica.h"
+#include "core/service/url_validation.h"
 
 namespace raftlink {
 namespace {
@@ -133,6 +134,31 @@ TEST_SUITE("service") {
             std::optional<service::ShortenResponse> answer;
             replica.shorten({url, ""}, [&](const service::ShortenResponse& r) { answer = r; });
             CHECK_FALSE((answer.has_value() && answer->status == service::ShortenStatus::Invalid));
+        }
+    }
+
+    TEST_CASE("service: a space or control byte anywhere in a URL refuses it, any other byte not") {
+        // validate_url reads eight bytes at a time and the last eight whole: every length up to
+        // four words, every position, the bytes at the edges of the refused ranges.
+        const std::string refused = "the URL contains whitespace or control characters";
+        for (std::size_t length = 1; length <= 32; ++length) {
+            const std::string url = std::string("https://").substr(0, length) +
+                                    std::string(length > 8 ? length - 8 : 0, 'a');
+            for (std::size_t at = 0; at < length; ++at) {
+                CAPTURE(length);
+                CAPTURE(at);
+                for (const int byte : {0x00, 0x01, 0x09, 0x1f, 0x20, 0x7f}) {
+                    std::string bad = url;
+                    bad[at] = static_cast<char>(byte);
+                    CHECK_EQ(service::validate_url(bad), refused);
+                }
+                if (at < 8) continue;  // the scheme
+                for (const int byte : {0x21, 0x7e, 0x80, 0xa0, 0xa1, 0xff}) {
+                    std::string good = url;
+                    good[at] = static_cast<char>(byte);
+                    CHECK_FALSE(service::validate_url(good).has_value());
+                }
+            }
         }
     }
 
