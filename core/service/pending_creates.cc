@@ -77,15 +77,17 @@ void PendingCreates::answer_applied(LogIndex index, Term term, const fsm::UrlSto
     if (position == waiters_.size()) return;
     const Term waiter_term = waiters_[position].term;
     ShortenDone done = forget(position);
-    ShortenResponse response;
-    if (term == waiter_term && created != nullptr) {
-        response.status = ShortenStatus::Created;
-        response.record = store.record(created->record_index);
-        response.deduplicated = created->deduplicated;
-    } else {
+    if (term != waiter_term || created == nullptr) {
         // Another leader's entry took this index (§5.3): our proposal was never committed.
-        response = replaced_response();
+        done(replaced_response());
+        return;
     }
+    // The record is built in its place in the response, not moved there from a temporary.
+    const ShortenResponse response{.status = ShortenStatus::Created,
+                                   .record = store.record(created->record_index),
+                                   .deduplicated = created->deduplicated,
+                                   .leader_id = no_node,
+                                   .message = {}};
     done(response);
 }
 
