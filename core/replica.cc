@@ -77,14 +77,11 @@ void Replica::on_message(raft::Message&& message) {
 
 std::optional<service::ShortenResponse> Replica::refusal(const service::ShortenRequest& request,
                                                          std::size_t batched) const {
-    // Built only for a refusal: nearly every create is accepted.
+    // Built only for a refusal (nearly every create is accepted), in its place in the result.
     const auto refuse = [](service::ShortenStatus status, std::string message,
                            NodeId leader_id = no_node) {
-        service::ShortenResponse response;
-        response.status = status;
-        response.message = std::move(message);
-        response.leader_id = leader_id;
-        return response;
+        return std::optional<service::ShortenResponse>(std::in_place, status, fsm::UrlRecord{},
+                                                       false, leader_id, std::move(message));
     };
     if (auto problem = service::validate_url(request.url)) {
         return refuse(service::ShortenStatus::Invalid, std::move(*problem));
