@@ -68,6 +68,11 @@ Result<CommandView> decode_create_url(ByteReader& reader) {
     if (!reader.ok()) {
         return make_error(ErrorCode::Malformed, "command truncated in created_at_ms");
     }
+    // Trailing bytes mean the writer and the reader disagree on the layout; accepting them
+    // would let two encodings decode to the same command. Checked here, the last field's
+    // decoder, rather than on the way out of decode_command_view, so that the result is built
+    // in its caller's place: checked there, it was copied for every entry every replica applies.
+    if (!reader.at_end()) return make_error(ErrorCode::Malformed, "command has trailing bytes");
     return CommandView(create);
 }
 
@@ -130,12 +135,7 @@ Result<CommandView> decode_command_view(ByteView payload) {
         return make_error(ErrorCode::Malformed, "unknown command format version");
     }
 
-    Result<CommandView> command = decode_fields(tag, reader);
-    if (!command) return command;
-    // Trailing bytes mean the writer and the reader disagree on the layout; accepting them
-    // would let two encodings decode to the same command.
-    if (!reader.at_end()) return make_error(ErrorCode::Malformed, "command has trailing bytes");
-    return command;
+    return decode_fields(tag, reader);
 }
 
 }  // namespace raftlink::fsm

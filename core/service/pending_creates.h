@@ -10,8 +10,8 @@
 
 #include <cstddef>
 #include <limits>
-#include <map>
 #include <string>
+#include <vector>
 
 #include "core/service/requests.h"
 #include "core/types.h"
@@ -22,11 +22,13 @@ constexpr std::size_t pending_creates_max = 65536;
 
 class PendingCreates {
 public:
-    bool full() const { return by_index_.size() >= pending_creates_max; }
-    std::size_t size() const { return by_index_.size(); }
+    bool full() const { return size_ >= pending_creates_max; }
+    std::size_t size() const { return size_; }
 
-    /// Registers a proposal at (index, term). Precondition: !full(). A create still waiting at
-    /// `index` from an earlier term was replaced and is answered NotLeader first.
+    /// Registers a proposal at (index, term). Preconditions: !full(), and `deadline` is not
+    /// before the deadline of the create added before (the replica's clock is monotonic and
+    /// its commit timeout fixed). A create still waiting at `index` from an earlier term was
+    /// replaced and is answered NotLeader first.
     void add(LogIndex index, Term term, Nanos deadline, ShortenDone done);
     /// The entry at `index`, of `term`, was applied to `store`; `created` is what the store
     /// did if it was a create. The record is built (from `store`) only for a create that a
@@ -34,37 +36,46 @@ public:
     void on_applied(LogIndex index, Term term, const fsm::UrlStore& store,
                     const fsm::Applied* created) {
         // Every replica applies every entry (a restarted one its whole log), and nearly none
-        // has a waiter here: the lowest waiting index rules most out without a search.
-        if (by_index_.empty() || index < by_index_.begin()->first) return;
+        // has a waiter then.
+        if (size_ == 0) return;
         answer_applied(index, term, store, created);
     }
     /// Answers Timeout to every create whose deadline is <= now.
     void expire(Nanos now);
     /// The earliest deadline, or no deadline (INT64_MAX) when nothing waits.
     Nanos next_deadline() const {
-        return by_deadline_.empty() ? std::numeric_limits<Nanos>::max()
-                                    : by_deadline_.begin()->first;
+        return size_ == 0 ? std::numeric_limits<Nanos>::max() : waiters_[first_].deadline;
     }
 
 private:
-    /// on_applied() for an entry at or above the lowest waiting index.
+    /// on_applied() when some create waits.
     void answer_applied(LogIndex index, Term term, const fsm::UrlStore& store,
                         const fsm::Applied* created);
     static ShortenResponse replaced_response();
-    using ByDeadline = std::multimap<Nanos, LogIndex>;
+    /// A create waiting for its entry, or answered once `done` is empty.
     struct Waiter {
+        LogIndex index;
         Term term;
+        Nanos deadline = 0;
         ShortenDone done;
-        // Its place in by_deadline_: many waiters share a deadline (a batch's creates are
-        // proposed at once), and finding it there by deadline and index meant walking them.
-        ByDeadline::iterator deadline;
     };
-    using ByIndex = std::map<LogIndex, Waiter>;
-    /// Removes `waiter` from both maps and returns its callback.
-    ShortenDone forget(ByIndex::iterator waiter);
+    /// The position of the create waiting at `index`, or waiters_.size() if none does.
+    std::size_t find(LogIndex index) const;
+    /// Marks the waiter at `position` answered and returns its callback.
+    ShortenDone forget(std::size_t position);
 
-    ByIndex by_index_;
-    ByDeadline by_deadline_;
+    // The creates in the order they were added, which is also their deadlines' order, so
+    // the first unanswered one has the earliest deadline; and nearly always their indexes'
+    // order, as a leader proposes at increasing indexes. Two node-based maps (by index and
+    // by deadline) allocated and freed two nodes per create. Answered waiters stay in place
+    // until those before them are answered, or until they are most of the vector.
+    std::vector<Waiter> waiters_;
+    std::size_t first_ = 0;  // the first unanswered waiter, if any
+    std::size_t size_ = 0;   // the unanswered waiters
+    // Whether the indexes increase along waiters_, so that find() can bisect them. Not after
+    // a leader that lost its leadership leads again and proposes below what it proposed
+    // before, until everything that waits has been answered.
+    bool in_index_order_ = true;
 };
 
 }  // namespace raftlink::service

@@ -5,12 +5,15 @@
 
 #include <deque>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
 #include "core/replica.h"
+#include "core/service/url_validation.h"
 
 namespace raftlink {
 namespace {
@@ -133,6 +136,31 @@ TEST_SUITE("service") {
             std::optional<service::ShortenResponse> answer;
             replica.shorten({url, ""}, [&](const service::ShortenResponse& r) { answer = r; });
             CHECK_FALSE((answer.has_value() && answer->status == service::ShortenStatus::Invalid));
+        }
+    }
+
+    TEST_CASE("service: a space or control byte anywhere in a URL refuses it, any other byte not") {
+        // validate_url reads eight bytes at a time and the last eight whole: every length up to
+        // four words, every position, the bytes at the edges of the refused ranges.
+        const std::string refused = "the URL contains whitespace or control characters";
+        for (std::size_t length = 1; length <= 32; ++length) {
+            const std::string url = std::string("https://").substr(0, length) +
+                                    std::string(length > 8 ? length - 8 : 0, 'a');
+            for (std::size_t at = 0; at < length; ++at) {
+                CAPTURE(length);
+                CAPTURE(at);
+                for (const int byte : {0x00, 0x01, 0x09, 0x1f, 0x20, 0x7f}) {
+                    std::string bad = url;
+                    bad[at] = static_cast<char>(byte);
+                    CHECK_EQ(service::validate_url(bad), refused);
+                }
+                if (at < 8) continue;  // the scheme
+                for (const int byte : {0x21, 0x7e, 0x80, 0xa0, 0xa1, 0xff}) {
+                    std::string good = url;
+                    good[at] = static_cast<char>(byte);
+                    CHECK_FALSE(service::validate_url(good).has_value());
+                }
+            }
         }
     }
 
@@ -297,6 +325,70 @@ TEST_SUITE("service") {
         pending.expire(ms(1000));  // nothing left to expire
         CHECK_EQ(first.size(), 1U);
         CHECK_EQ(pending.size(), 0U);
+    }
+
+    TEST_CASE("pending creates: timeouts come in deadline order, whatever the indexes") {
+        service::PendingCreates pending;
+        std::vector<std::pair<std::uint64_t, service::ShortenStatus>> answers;
+        const auto add = [&](std::uint64_t index, std::uint64_t term, Nanos deadline) {
+            pending.add(LogIndex(index), Term(term), deadline,
+                        [&answers, index](const service::ShortenResponse& r) {
+                            answers.emplace_back(index, r.status);
+                        });
+        };
+        for (std::uint64_t index = 10; index <= 15; index++) {
+            add(index, 1, ms(static_cast<std::int64_t>(index) + 90));
+        }
+        // Leader again in term 2, it proposes at 12: the waiters at 13..15 are older.
+        add(12, 2, ms(200));
+        fsm::UrlStore store(7);
+        pending.on_applied(LogIndex(10), Term(2), store, nullptr);  // another leader's no-op
+        CHECK_EQ(pending.size(), 5U);
+        CHECK_EQ(pending.next_deadline(), ms(101));
+        pending.expire(ms(103));
+        CHECK_EQ(pending.next_deadline(), ms(104));
+        pending.expire(ms(1000));
+        CHECK_EQ(pending.size(), 0U);
+        CHECK_EQ(pending.next_deadline(), std::numeric_limits<Nanos>::max());
+        using S = service::ShortenStatus;
+        const std::vector<std::pair<std::uint64_t, S>> expected = {
+            {12, S::NotLeader}, {10, S::NotLeader}, {11, S::Timeout}, {13, S::Timeout},
+            {14, S::Timeout},   {15, S::Timeout},   {12, S::Timeout}};
+        CHECK_EQ(answers, expected);
+    }
+
+    TEST_CASE("pending creates: a create that waits long keeps its place behind answered ones") {
+        service::PendingCreates pending;
+        std::vector<std::uint64_t> answered;
+        const auto add = [&](std::uint64_t index, Nanos deadline) {
+            pending.add(LogIndex(index), Term(1), deadline,
+                        [&answered, index](const service::ShortenResponse&) {
+                            answered.push_back(index);
+                        });
+        };
+        add(1, ms(100));
+        fsm::UrlStore store(7);
+        for (std::uint64_t index = 2; index <= 300; index++) {
+            add(index, ms(100 + static_cast<std::int64_t>(index)));
+            pending.on_applied(LogIndex(index), Term(2), store, nullptr);
+            CHECK_EQ(pending.size(), 1U);
+        }
+        CHECK_EQ(pending.next_deadline(), ms(100));
+        // A client answered by a timeout proposes again from its callback.
+        pending.add(LogIndex(301), Term(1), ms(500), [&](const service::ShortenResponse&) {
+            answered.push_back(301);
+            add(302, ms(600));
+        });
+        pending.expire(ms(500));
+        CHECK_EQ(pending.size(), 1U);
+        CHECK_EQ(pending.next_deadline(), ms(600));
+        pending.on_applied(LogIndex(302), Term(2), store, nullptr);
+        CHECK_EQ(pending.size(), 0U);
+        REQUIRE_EQ(answered.size(), 302U);
+        CHECK_EQ(answered[298], 300U);
+        CHECK_EQ(answered[299], 1U);
+        CHECK_EQ(answered[300], 301U);
+        CHECK_EQ(answered[301], 302U);
     }
 }
 
