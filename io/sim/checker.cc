@@ -121,32 +121,41 @@ std::optional<Violation> Checker::check_promises_kept(const Cluster& cluster,
 std::optional<Violation> Checker::check_monotonic(std::size_t index, const raft::Node& node,
                                                   bool restarted) {
     NodeState& state = nodes_[index];
-    const std::uint64_t term = node.current_term().value;
     // Figure 2: currentTerm is persistent state and only ever increases (§5.1); a restart may
-    // lose a term not yet durable, never one the node already acted on.
-    // (Compared here first, so that the common case builds no message.)
+    // lose a term not yet durable, never one the node already acted on. The commit index is
+    // volatile (Figure 2) but never decreases within an incarnation.
     if (restarted) state.term_seen = std::min(state.term_seen, state.term_durable_min);
-    if (term >= state.term_seen) {
-        state.term_seen = term;
-    } else if (auto decrease = went_backwards("term", state.term_seen, term)) {
-        return safety("term never decreases",
-                      concat("node ", index + 1, ": ", *decrease,
-                             restarted ? " across a restart" : ""));
-    }
-    // The commit index is volatile (Figure 2) but never decreases within an incarnation.
+    const std::uint64_t term = node.current_term().value;
     const std::uint64_t commit_index = node.commit_index().value;
-    if (commit_index >= state.commit_index_seen) {
-        state.commit_index_seen = commit_index;
-    } else if (auto decrease =
-                   went_backwards("commit index", state.commit_index_seen, commit_index)) {
-        return safety("commit index never decreases", concat("node ", index + 1, ": ", *decrease));
+    // The report is out of line: with its messages built here, GCC kept this check out of
+    // check_node(), a call for every change of a term, commit or stable index (speed-5 seed 1:
+    // 31,053 checks; 246.6M instructions with the report here, 245.5M out of line).
+    if (term < state.term_seen || commit_index < state.commit_index_seen) {
+        return went_backwards_violation(index, term, commit_index, restarted);
     }
+    state.term_seen = term;
+    state.commit_index_seen = commit_index;
     const raft::Log& log = node.log();
     state.term_durable_min =
         std::max(state.term_durable_min, log.term_at(log.stable_index()).value);
     // A lone node wins its election before persisting its vote for itself.
     if (node.role() == raft::Role::Leader && node_count_ > 1) {
         state.term_durable_min = std::max(state.term_durable_min, term);
+    }
+    return std::nullopt;
+}
+
+std::optional<Violation> Checker::went_backwards_violation(std::size_t index, std::uint64_t term,
+                                                           std::uint64_t commit_index,
+                                                           bool restarted) {
+    NodeState& state = nodes_[index];
+    if (auto decrease = went_backwards("term", state.term_seen, term)) {
+        return safety("term never decreases",
+                      concat("node ", index + 1, ": ", *decrease,
+                             restarted ? " across a restart" : ""));
+    }
+    if (auto decrease = went_backwards("commit index", state.commit_index_seen, commit_index)) {
+        return safety("commit index never decreases", concat("node ", index + 1, ": ", *decrease));
     }
     return std::nullopt;
 }

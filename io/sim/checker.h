@@ -169,6 +169,9 @@ private:
                                         const Replica& replica, const NodeFingerprint& now);
     std::optional<Violation> check_monotonic(std::size_t index, const raft::Node& node,
                                              bool restarted);
+    /// check_monotonic()'s report: the term or the commit index went back.
+    [[gnu::cold, gnu::noinline]] std::optional<Violation> went_backwards_violation(
+        std::size_t index, std::uint64_t term, std::uint64_t commit_index, bool restarted);
     std::optional<Violation> check_leader(std::size_t index, const raft::Node& node,
                                           const Cluster& cluster);
     std::optional<Violation> check_log_matching(std::size_t index, const raft::Log& log);

@@ -20,9 +20,9 @@ void EventLoop::grow_near() {
     near_.resize(std::max<std::size_t>(2 * near_.size(), 16));
 }
 
-void EventLoop::run_next() {
+void EventLoop::run(Next next) {
     Event event;
-    if (next_is_far()) {
+    if (next.far) {
         std::pop_heap(far_.begin(), far_.end(), Later{});
         event = far_.back();
         far_.pop_back();

@@ -151,10 +151,18 @@ public:
     /// How many events have run so far (the "event number" in failure reports).
     std::uint64_t events_run() const { return events_run_; }
     bool empty() const { return near_empty() && far_.empty(); }
-    /// The time of the next event. Precondition: !empty().
-    Nanos next_time() const {
-        return next_is_far() ? far_.front().time : near_[near_first_].time;
+    /// The next event to run, as peek() found it.
+    struct Next {
+        Nanos time;
+        bool far;  // in far_, else at near_[near_first_]
+    };
+    /// The next event. Precondition: !empty().
+    Next peek() const {
+        const bool far = next_is_far();
+        return Next{far ? far_.front().time : near_[near_first_].time, far};
     }
+    /// The time of the next event. Precondition: !empty().
+    Nanos next_time() const { return peek().time; }
 
     /// Schedules `action` (a callable or an Action) at `time`; a time in the past runs at the
     /// current time. A callable is built in its slot, not moved there.
@@ -168,7 +176,11 @@ public:
         at(now_ + delay, std::forward<F>(action));
     }
     /// Runs the next event. Precondition: !empty().
-    void run_next();
+    void run_next() { run(peek()); }
+    /// Runs `next`, which peek() returned with nothing scheduled since: the run loop peeks at
+    /// every event's time before it runs it, and run_next() found the event a second time
+    /// (speed-5 seed 1: 247.7M instructions with run_next(), 246.6M with run()).
+    void run(Next next);
 
 private:
     /// Slots live in chunks that never move, so that an event runs in its slot while it

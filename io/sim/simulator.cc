@@ -58,15 +58,15 @@ Outcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     // A disabled printer buffers nothing: flushing it after every event was a call for nothing.
     const bool tracing = printer.enabled();
     while (!loop.empty()) {
-        const Nanos next = loop.next_time();
-        if (next > scenario.duration) break;
-        if (auto late = liveness.check_before(next, history)) {
+        const EventLoop::Next next = loop.peek();
+        if (next.time > scenario.duration) break;
+        if (auto late = liveness.check_before(next.time, history)) {
             reported = late;
             outcome.failed_at = liveness.violated_at();
             outcome.failed_event = loop.events_run();
             break;
         }
-        loop.run_next();
+        loop.run(next);
         if (tracing) printer.flush();
         if (!reported) reported = checker.check(cluster);
         if (reported) {
