@@ -93,6 +93,9 @@ public:
         if (slot == nullptr || slot->block == absent_block) return std::nullopt;
         return url_of(*slot);
     }
+    /// Whether this store and `other` hold records at the same indexes in [1, `through`], with
+    /// the same URLs (creation times aside). A store holds no record above its applied index.
+    bool same_urls_through(const UrlStore& other, LogIndex through) const;
     /// Calls `visit(index, url)` for each record, in log index order, building nothing.
     template <typename Visit>
     void for_each_url(Visit&& visit) const {
