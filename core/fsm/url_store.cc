@@ -218,6 +218,14 @@ bool UrlStore::same_urls_through(const UrlStore& other, LogIndex through) const 
     return true;
 }
 
+void UrlStore::report_bad_slot(const Slot& slot) const {
+    ASSERT_NE(slot.block, absent_block);
+    ASSERT_LT(slot.block, url_blocks_.size());
+    url_blocks_[slot.block].view(slot.place >> url_length_bits,
+                                 slot.place & ((std::uint32_t{1} << url_length_bits) - 1));
+    UNREACHABLE();  // url_of() found one condition broken
+}
+
 UrlRecord UrlStore::record(LogIndex index) const {
     const Slot* slot = slot_at(index);
     ASSERT(slot != nullptr && slot->block != absent_block);
