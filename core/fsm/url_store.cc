@@ -198,6 +198,34 @@ const UrlStore::Slot* UrlStore::search_slot(LogIndex index) const {
     return &chunk->slots[index.value % slots_per_chunk];
 }
 
+bool UrlStore::same_urls_through(const UrlStore& other, LogIndex through) const {
+    for (std::uint64_t i = 1; i <= through.value; ++i) {
+        const Slot* mine = slot_at(LogIndex(i));
+        const Slot* theirs = other.slot_at(LogIndex(i));
+        const bool held = mine != nullptr && mine->block != absent_block;
+        if (held != (theirs != nullptr && theirs->block != absent_block)) return false;
+        if (!held) continue;
+        // Written out: with string_view's operator== here, GCC stopped inlining
+        // string_view::compare into first_acknowledged_missing, which took 1.4M instructions
+        // more for speed-5 seed 1.
+        const std::string_view url = url_of(*mine);
+        const std::string_view their_url = other.url_of(*theirs);
+        if (url.size() != their_url.size() ||
+            std::memcmp(url.data(), their_url.data(), url.size()) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void UrlStore::report_bad_slot(const Slot& slot) const {
+    ASSERT_NE(slot.block, absent_block);
+    ASSERT_LT(slot.block, url_blocks_.size());
+    url_blocks_[slot.block].view(slot.place >> url_length_bits,
+                                 slot.place & ((std::uint32_t{1} << url_length_bits) - 1));
+    UNREACHABLE();  // url_of() found one condition broken
+}
+
 UrlRecord UrlStore::record(LogIndex index) const {
     const Slot* slot = slot_at(index);
     ASSERT(slot != nullptr && slot->block != absent_block);

@@ -195,6 +195,10 @@ private:
     std::optional<Violation> check_durable(std::size_t index, const Replica& replica);
     std::optional<Violation> check_newly_acknowledged(const Cluster& cluster);
     std::vector<const fsm::UrlRecord*> acknowledged_in_code_order() const;
+    /// For at_end: the store of an up node that has applied the most, if it holds every
+    /// acknowledged create up to its applied index, every one found by its index, and stores
+    /// no URL twice; else null.
+    const fsm::UrlStore* passing_store(const Cluster& cluster) const;
 
     std::size_t node_count_;
     std::uint64_t code_key_;

@@ -127,18 +127,24 @@ LatencySummary latency_of(const History& history, OperationFunction function) {
     }
     LatencySummary summary;
     if (latencies.empty()) return summary;
-    std::sort(latencies.begin(), latencies.end());
     summary.count = latencies.size();
     for (const Nanos latency : latencies) summary.total += latency;
     summary.mean = summary.total / static_cast<Nanos>(summary.count);
-    // Nearest rank: the smallest latency with at least p% of the latencies at or below it.
-    const auto rank = [&latencies](std::uint64_t percent) {
+    // Nearest rank: the smallest latency with at least p% of the latencies at or below it, the
+    // one a sort would put at that rank. Selected rather than sorted: the p99 first, then the
+    // p50 among those before it, which cost 0.44M instructions less for speed-5 seed 1.
+    const auto position = [&latencies](std::uint64_t percent) {
         const std::size_t at_or_below = (latencies.size() * percent + 99) / 100;
-        return latencies[std::max<std::size_t>(at_or_below, 1) - 1];
+        return latencies.begin() +
+               static_cast<std::ptrdiff_t>(std::max<std::size_t>(at_or_below, 1) - 1);
     };
-    summary.p50 = rank(50);
-    summary.p99 = rank(99);
-    summary.max = latencies.back();
+    const auto p99 = position(99);
+    std::nth_element(latencies.begin(), p99, latencies.end());
+    summary.p99 = *p99;
+    summary.max = *std::max_element(p99, latencies.end());
+    const auto p50 = position(50);
+    std::nth_element(latencies.begin(), p50, p99);
+    summary.p50 = *p50;
     return summary;
 }
 
