@@ -209,7 +209,7 @@ private:
     /// The entries [first, last] for a storage write, into `out` (empty): received_ if it
     /// holds just these, else copies built in spare buffers (received_ is recycled then).
     void entries_to_write(LogIndex first, LogIndex last, std::vector<Entry>& out);
-    /// Keeps the buffers of `entries` (bounded) for copy_entries().
+    /// Keeps the buffers of `entries` (bounded) for SpareBuffers::copy_entries_into().
     void recycle(std::vector<Entry>&& entries);
     SpareBuffers& spares() { return shared_spares_ != nullptr ? *shared_spares_ : own_spares_; }
 

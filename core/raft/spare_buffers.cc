@@ -18,7 +18,7 @@ void SpareBuffers::copy_entries_into(const Log& log, LogIndex first, LogIndex la
 }
 
 void SpareBuffers::give(std::vector<Entry>&& entries) {
-    // Last entry first: copy_entries() takes them back in entry order, so that a follower's
+    // Last entry first: copy_entries_into() takes them back in entry order, so that a follower's
     // write of the entries it just received gets each payload's own buffer, of just the right
     // size.
     for (auto entry = entries.rbegin(); entry != entries.rend(); ++entry) {

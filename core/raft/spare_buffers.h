@@ -35,15 +35,10 @@ public:
                           std::size_t entry_vectors_max = default_entry_vectors_max)
         : payloads_max_(payloads_max), entry_vectors_max_(entry_vectors_max) {}
 
-    /// Copies of the entries [first, last] of `log`, in a spare vector and spare payload
-    /// buffers while there are any. Preconditions as for Log::append_entries_to().
-    std::vector<Entry> copy_entries(const Log& log, LogIndex first, LogIndex last) {
-        std::vector<Entry> out;
-        copy_entries_into(log, first, last, out);
-        return out;
-    }
-    /// The same into `out`, which must be empty: the copies are built where they are wanted
-    /// (a message's or a write's vector), with no vector to move and destroy on the way.
+    /// Copies of the entries [first, last] of `log` into `out`, which must be empty, in a
+    /// spare vector and spare payload buffers while there are any: the copies are built where
+    /// they are wanted (a message's or a write's vector), with no vector to move and destroy
+    /// on the way. Preconditions as for Log::append_entries_to().
     void copy_entries_into(const Log& log, LogIndex first, LogIndex last,
                            std::vector<Entry>& out);
     /// Keeps the buffers of `entries`, up to the bounds above; the rest are freed.

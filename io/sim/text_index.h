@@ -7,8 +7,8 @@
 // Open addressing with linear probing over a power-of-two table at most half full (it doubles
 // when it would be more), (hash, view, number) per slot, hashed by text_hash (core/hash.h):
 // pmr unordered_maps hashed by std::hash, in first_duplicate_url and the history checks, took
-// 2.2M instructions more for speed-5 seed 1. It holds views: the texts must outlive it. It is never iterated, so the
-// hash cannot reach a verdict; texts are compared byte for byte.
+// 2.2M instructions more for speed-5 seed 1. It holds views: the texts must outlive it. It is
+// never iterated, so the hash cannot reach a verdict; texts are compared byte for byte.
 #pragma once
 
 #include <cstdint>
